@@ -1,0 +1,4 @@
+import type { BackplaneModule } from "../platform/module.ts";
+
+/** Every module Backplane ships, in migration order. `BACKPLANE_MODULES` picks a subset. */
+export const availableModules: BackplaneModule[] = [];

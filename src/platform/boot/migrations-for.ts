@@ -1,0 +1,16 @@
+import path from "node:path";
+import type { AppliedMigration } from "../migrations/apply-migrations.ts";
+import { applyMigrations } from "../migrations/apply-migrations.ts";
+import { type MigrationFile, readMigrations } from "../migrations/read-migrations.ts";
+import type { Database } from "../db/database.ts";
+import type { BackplaneModule } from "../module.ts";
+import { migrationsRoot } from "../paths.ts";
+
+/** The platform's migrations first, then each module's, each in version order. */
+export function migrationsFor(modules: BackplaneModule[], root = migrationsRoot): MigrationFile[] {
+  return ["platform", ...modules.map((module) => module.name)].flatMap((name) => readMigrations(name, path.join(root, name)));
+}
+
+export function migrateAll(db: Database, modules: BackplaneModule[], root = migrationsRoot): Promise<AppliedMigration[]> {
+  return applyMigrations(db, migrationsFor(modules, root));
+}

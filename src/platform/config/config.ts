@@ -1,0 +1,76 @@
+import path from "node:path";
+import { z } from "zod";
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), "must start with postgres:// or postgresql://");
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), "must start with redis:// or rediss://");
+
+/** Every environment variable Backplane reads. `.env.example` documents each one. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  BACKPLANE_DATA_DIR: z.string().min(1).default(".backplane/data"),
+  BACKPLANE_EMBEDDED_PG_PORT: port.default(54329),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  LOG_PRETTY: booleanFlag.optional(),
+  REDIS_URL: redisUrl.optional(),
+  CORS_ORIGINS: commaList.default([]),
+  BACKPLANE_MODULES: commaList.optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  MIGRATE_ON_BOOT: booleanFlag.default(true),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Absolute path of the embedded database folder. */
+  dataDir: string;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment once. Throws ConfigError with a one-line message naming
+ * the first bad variable; callers at the process edge print it and exit non-zero.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "unset" so `.env` files with `FOO=` fall back to defaults.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? "environment");
+    const received = cleaned[name];
+    const shown = received === undefined || /URL|KEY|SECRET|PASSWORD|TOKEN/.test(name) ? "" : ` (got "${received}")`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? "is invalid"}${shown}`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.BACKPLANE_DATA_DIR) };
+}
+
+/** The process environment, read in exactly one place. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}

@@ -1,0 +1,26 @@
+/**
+ * The one database seam. PGlite, its transactions, a pg Pool and a pg client all
+ * fit behind `Sql`, so services take `db` or `tx` and never know which they got.
+ */
+export interface Sql {
+  /** One statement, values always as $n parameters. */
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Database extends Sql {
+  readonly kind: DatabaseKind;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated session, for session state such as advisory locks.
+   * (On PGlite every call shares the one session, which is what a lock needs there too.)
+   */
+  withSession<T>(fn: (session: Sql) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe used by health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

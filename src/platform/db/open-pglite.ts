@@ -1,0 +1,38 @@
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import type { Database, Sql } from "./database.ts";
+
+function sqlOver(client: PGlite | Transaction): Sql {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await client.query<Row>(text, [...params]);
+      return result.rows;
+    },
+    async exec(text: string) {
+      await client.exec(text);
+    },
+  };
+}
+
+/** Wraps an open PGlite instance (in-process Postgres) as a Database. */
+export function pgliteDatabase(pglite: PGlite): Database & { pglite: PGlite } {
+  const base = sqlOver(pglite);
+  return {
+    kind: "pglite",
+    pglite,
+    ...base,
+    transaction: (fn) => pglite.transaction((tx) => fn(sqlOver(tx))),
+    withSession: (fn) => fn(base),
+    async ping() {
+      await base.query("SELECT 1");
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** Opens (creating on first use) the embedded database persisted in `dataDir`. */
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database & { pglite: PGlite }> {
+  const pglite = await PGlite.create(dataDir ? { dataDir, loadDataDir } : { loadDataDir });
+  return pgliteDatabase(pglite);
+}

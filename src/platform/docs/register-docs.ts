@@ -1,0 +1,54 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { getAbsoluteFSPath } from "swagger-ui-dist";
+import type { AppRouter } from "../http/app-env.ts";
+import { AppError } from "../http/errors.ts";
+
+// Served from the swagger-ui-dist package so the docs page needs no internet.
+const assetDir = getAbsoluteFSPath();
+const assets: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+  "favicon-32x32.png": "image/png",
+};
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Backplane API</title>
+  <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+  <link rel="icon" href="/api/docs/assets/favicon-32x32.png">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/assets/init.js"></script>
+</body>
+</html>`;
+
+// A file, not an inline script, so a strict Content-Security-Policy can stay on.
+const init = `window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#docs", deepLinking: true, persistAuthorization: true });`;
+
+export function registerDocs(app: AppRouter): void {
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Backplane API",
+      version: "0.1.0",
+      description: "Every 4xx/5xx response uses the `Error` envelope. Send `x-request-id` to correlate logs.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
+
+  app.get("/api/docs", (c) => c.html(page));
+  app.get("/api/docs/assets/init.js", (c) => c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/api/docs/assets/:file", async (c) => {
+    const file = c.req.param("file");
+    const type = assets[file];
+    if (!type) throw new AppError("not_found", `No docs asset ${file}`);
+    const body = await readFile(path.join(assetDir, file));
+    return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });
+  });
+}

@@ -1,0 +1,79 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { ZodError } from "zod";
+import { registerDocs } from "../docs/register-docs.ts";
+import { registerHealthRoutes } from "../health/register-health-routes.ts";
+import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
+import type { AppEnv, AppRouter } from "./app-env.ts";
+import { AppError } from "./errors.ts";
+import { handleError } from "./handle-error.ts";
+import { enforceMediaType } from "./media-type.ts";
+import { allowedMethodsFor } from "./method-not-allowed.ts";
+import { requestContext } from "./request-context.ts";
+
+export interface CreateAppOptions {
+  services: Services;
+  modules: BackplaneModule[];
+  /** Extra health checks beyond the database (e.g. Redis, the queue). */
+  healthChecks?: Record<string, HealthCheck>;
+}
+
+function validationError(error: ZodError, target: string): AppError {
+  const details = error.issues.map((issue) => ({
+    field: [target, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+  const first = details[0];
+  return new AppError("validation_failed", first ? `${first.field}: ${first.message}` : "Invalid request", { details });
+}
+
+/**
+ * Builds the whole HTTP app without listening, so @hono/node-server, tests
+ * (`app.request()`) and a Next.js route handler can all serve the same object.
+ */
+export function createApp({ services, modules, healthChecks = {} }: CreateAppOptions): AppRouter {
+  const { config } = services;
+  const app: AppRouter = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) throw validationError(result.error, result.target);
+      return undefined;
+    },
+  });
+
+  app.use("*", requestContext(services));
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  if (config.CORS_ORIGINS.length > 0) {
+    app.use("*", cors({ origin: config.CORS_ORIGINS, exposeHeaders: ["x-request-id", "RateLimit", "Retry-After"], maxAge: 600 }));
+  }
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("*", enforceMediaType(Object.assign({}, ...modules.map((module) => module.mediaTypes ?? {}))));
+
+  const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
+  registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
+  for (const module of modules) module.registerRoutes?.(app, services);
+  registerDocs(app);
+
+  const allowedMethods = allowedMethodsFor(app as never);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      const error = new AppError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`, {
+        headers: { Allow: allowed.join(", ") },
+      });
+      return handleError(error, c);
+    }
+    return handleError(new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`), c);
+  });
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,54 @@
+import { z } from "@hono/zod-openapi";
+
+/** The closed set of error codes. Add here; never invent a code inline. */
+export const errorCodes = {
+  validation_failed: 400,
+  invalid_json: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The one error type routes and services throw; formatted in one place (`onError`). */
+export class AppError extends Error {
+  override name = "AppError";
+  readonly code: ErrorCode;
+  readonly status: (typeof errorCodes)[ErrorCode];
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.status = errorCodes[code];
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]).openapi({ example: "validation_failed" }),
+      message: z.string().openapi({ example: "limit: Too big: expected number to be <=100" }),
+      requestId: z.string().openapi({ example: "01JD7Y2W3X4Z5A6B7C8D9E0F1G" }),
+    }),
+    details: z.unknown().optional().openapi({ description: "Extra facts, e.g. validation issues by field" }),
+  })
+  .openapi("Error");
+
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+export function errorEnvelope(code: ErrorCode, message: string, requestId: string, details?: unknown): ErrorEnvelope {
+  return details === undefined ? { error: { code, message, requestId } } : { error: { code, message, requestId }, details };
+}

@@ -1,0 +1,30 @@
+import type { Context, ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./app-env.ts";
+import { AppError, errorEnvelope } from "./errors.ts";
+
+function fromHttpException(error: HTTPException): AppError {
+  const status = error.status;
+  if (status === 413) return new AppError("payload_too_large", "Request body is too large");
+  if (status === 400 && /json/i.test(error.message)) return new AppError("invalid_json", "Request body is not valid JSON");
+  if (status === 401) return new AppError("unauthorized", error.message || "Unauthorized");
+  if (status === 403) return new AppError("forbidden", error.message || "Forbidden");
+  if (status === 404) return new AppError("not_found", error.message || "Not found");
+  if (status === 415) return new AppError("unsupported_media_type", error.message || "Unsupported media type");
+  if (status >= 400 && status < 500) return new AppError("bad_request", error.message || "Bad request");
+  return new AppError("internal_error", "Internal server error", { cause: error });
+}
+
+/** The one place errors become responses: every 4xx/5xx leaves in the same envelope. */
+export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
+  const requestId = c.get("requestId") ?? "unknown";
+  const appError = error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : null;
+  if (!appError || appError.status >= 500) {
+    c.get("log")?.error({ err: error }, "unhandled error");
+  }
+  const final = appError ?? new AppError("internal_error", "Internal server error");
+  // 5xx bodies never carry internals; the log line above has them under the same request id.
+  const message = final.status >= 500 && final.code === "internal_error" ? "Internal server error" : final.message;
+  for (const [name, value] of Object.entries(final.headers)) c.header(name, value);
+  return c.json(errorEnvelope(final.code, message, requestId, final.code === "internal_error" ? undefined : final.details), final.status);
+};

@@ -1,0 +1,23 @@
+import type { Hono } from "hono";
+
+/** Builds a lookup of the methods registered for a path, to tell 405 from 404. */
+export function allowedMethodsFor(app: Hono<never>): (path: string) => string[] {
+  let table: { pattern: RegExp; method: string }[] | null = null;
+  return (path) => {
+    // Built lazily: routes are all registered by the first unmatched request.
+    table ??= app.routes
+      .filter((route) => route.method !== "ALL")
+      .map((route) => ({
+        method: route.method,
+        pattern: new RegExp(
+          `^${route.path
+            .split("/")
+            .map((part) => (part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+            .join("/")}/?$`,
+        ),
+      }));
+    const methods = new Set(table.filter((route) => route.pattern.test(path)).map((route) => route.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { Services } from "../module.ts";
+import type { AppEnv } from "./app-env.ts";
+
+const wellFormedRequestId = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * Sets the request id (the caller's when well formed), a child logger carrying it,
+ * and the services; echoes the id and writes one log line per request.
+ */
+export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header("x-request-id");
+    const requestId = given && wellFormedRequestId.test(given) ? given : randomUUID();
+    const log = services.log.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    c.set("services", services);
+    try {
+      await next();
+    } finally {
+      c.header("x-request-id", requestId);
+      const status = c.res.status;
+      const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+      if (status >= 500) log.error(line, "request failed");
+      else log.info(line, "request");
+    }
+  };
+}

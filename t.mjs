@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=performance.now();
+const db = await PGlite.create();
+console.log('create', performance.now()-t); t=performance.now();
+await db.exec('create table a(x int); insert into a values (1)');
+const blob = await db.dumpDataDir('none');
+console.log('dump', performance.now()-t, blob.size); t=performance.now();
+const c = await PGlite.create({loadDataDir: blob});
+console.log('load', performance.now()-t, (await c.query('select * from a')).rows); t=performance.now();
+const c2 = await db.clone();
+console.log('clone', performance.now()-t);
