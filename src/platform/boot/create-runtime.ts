@@ -1,8 +1,8 @@
 import { availableModules } from "../../modules/registry.ts";
 import type { Config } from "../config/config.ts";
-import { openDatabase, type OpenedDatabase } from "../db/open-database.ts";
-import { createApp } from "../http/create-app.ts";
+import { type OpenedDatabase, openDatabase } from "../db/open-database.ts";
 import type { AppRouter } from "../http/app-env.ts";
+import { createApp } from "../http/create-app.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
 import type { Logger } from "../observability/logger.ts";

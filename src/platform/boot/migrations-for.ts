@@ -1,8 +1,8 @@
 import path from "node:path";
+import type { Database } from "../db/database.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import { applyMigrations } from "../migrations/apply-migrations.ts";
 import { type MigrationFile, readMigrations } from "../migrations/read-migrations.ts";
-import type { Database } from "../db/database.ts";
 import type { BackplaneModule } from "../module.ts";
 import { migrationsRoot } from "../paths.ts";
 

@@ -4,14 +4,12 @@ import { z } from "zod";
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
-const commaList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((value) => value === "true" || value === "1" || value === "yes");
@@ -38,7 +36,11 @@ export const configSchema = z.object({
   REDIS_URL: redisUrl.optional(),
   CORS_ORIGINS: commaList.default([]),
   BACKPLANE_MODULES: commaList.optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   MIGRATE_ON_BOOT: booleanFlag.default(true),
 });
@@ -65,7 +67,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const name = String(issue?.path[0] ?? "environment");
     const received = cleaned[name];
     const shown = received === undefined || /URL|KEY|SECRET|PASSWORD|TOKEN/.test(name) ? "" : ` (got "${received}")`;
-    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? "is invalid"}${shown}`);
+    const reason = (issue?.message ?? "is invalid").replace(/^Invalid input: /, "");
+    throw new ConfigError(`Invalid configuration: ${name}: ${reason}${shown}`);
   }
   return { ...result.data, dataDir: path.resolve(result.data.BACKPLANE_DATA_DIR) };
 }

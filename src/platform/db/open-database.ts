@@ -99,7 +99,12 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
   let socketServer: PGLiteSocketServer | null = null;
   let connectionUrl: string | null = null;
   if (options.exposeEmbedded) {
-    const server = new PGLiteSocketServer({ db: db.pglite, host: "127.0.0.1", port: config.BACKPLANE_EMBEDDED_PG_PORT, maxConnections: 16 });
+    const server = new PGLiteSocketServer({
+      db: db.pglite,
+      host: "127.0.0.1",
+      port: config.BACKPLANE_EMBEDDED_PG_PORT,
+      maxConnections: 16,
+    });
     try {
       await server.start();
       socketServer = server;

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Logger } from "../observability/logger.ts";
 import type { Services } from "../module.ts";
+import type { Logger } from "../observability/logger.ts";
 
 /** Per-request values set by the platform middleware. */
 export interface AppEnv {

@@ -19,6 +19,9 @@ export function enforceMediaType(extraByPrefix: Record<string, string[]>): Middl
     if (type === "application/json" || type.endsWith("+json")) return next();
     const allowed = extras.find(([prefix, types]) => c.req.path.startsWith(prefix) && types.includes(type));
     if (allowed) return next();
-    throw new AppError("unsupported_media_type", type ? `Content-Type ${type} is not accepted here; send application/json` : "Send a Content-Type header (application/json)");
+    throw new AppError(
+      "unsupported_media_type",
+      type ? `Content-Type ${type} is not accepted here; send application/json` : "Send a Content-Type header (application/json)",
+    );
   };
 }

@@ -1,0 +1,79 @@
+import { type Command, Option } from "commander";
+import { createRuntime } from "../../platform/boot/create-runtime.ts";
+import { loadConfig } from "../../platform/config/config.ts";
+import { listen } from "../../platform/server/listen.ts";
+import { loggerFor } from "../command-kit.ts";
+
+export interface ServeOptions {
+  migrate: boolean;
+  /** Also run the job worker in this process (`start`). */
+  worker: boolean;
+}
+
+/** Lets other parts (the worker, first-run demo data) hook into `start`/`serve`. */
+export type StartHook = (
+  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  options: ServeOptions,
+) => Promise<(() => Promise<void>) | void>;
+const startHooks: StartHook[] = [];
+export function onServerStart(hook: StartHook): void {
+  startHooks.push(hook);
+}
+
+async function runServer(options: ServeOptions): Promise<void> {
+  const config = loadConfig();
+  const log = loggerFor(config);
+  const bootStarted = performance.now();
+  const runtime = await createRuntime(config, log, {
+    role: options.worker ? "start" : "serve",
+    exposeEmbedded: true,
+    migrate: options.migrate,
+  });
+  const stoppers: (() => Promise<void>)[] = [];
+  for (const hook of startHooks) {
+    const stopper = await hook(runtime, options);
+    if (stopper) stoppers.push(stopper);
+  }
+  const app = runtime.createApp();
+  const server = await listen(app, { port: config.PORT, host: config.HOST }).catch(async (error: Error) => {
+    await runtime.close();
+    throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${error.message}`);
+  });
+  log.info({ url: server.url, bootMs: Math.round(performance.now() - bootStarted), database: runtime.services.db.via }, "listening");
+  const embedded = runtime.services.db.via !== "postgres" ? runtime.services.db.connectionUrl : null;
+  process.stdout.write(
+    `\n  Backplane is up: ${server.url}\n  API docs:        ${server.url}/api/docs\n  OpenAPI:         ${server.url}/api/openapi.json\n${
+      embedded ? `  Embedded DB:     psql "${embedded}"\n` : ""
+    }\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+    const { drained } = await server.close(config.SHUTDOWN_TIMEOUT_MS);
+    if (!drained) log.warn("shutdown timeout reached; open connections were cut");
+    for (const stopper of stoppers.reverse()) await stopper();
+    await runtime.close();
+    log.info("stopped");
+    log.flush();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+export function registerServeCommands(program: Command): void {
+  const noMigrate = () => new Option("--no-migrate", "do not apply migrations at boot");
+  program
+    .command("start")
+    .description("API and worker in one process (embedded database unless DATABASE_URL is set)")
+    .addOption(noMigrate())
+    .action((options: { migrate: boolean }) => runServer({ migrate: options.migrate, worker: true }));
+  program
+    .command("serve")
+    .description("API only (run `backplane worker` separately for jobs)")
+    .addOption(noMigrate())
+    .action((options: { migrate: boolean }) => runServer({ migrate: options.migrate, worker: false }));
+}

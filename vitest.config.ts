@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config";
+
+// The test environment is read here, once, and handed to tests through `provide`/`inject`.
+const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
+const redisUrl = process.env.TEST_REDIS_URL || undefined;
+
+const shared = {
+  include: ["test/**/*.test.ts"],
+  globalSetup: ["test/support/global-setup.ts"],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { ...shared, name: "pglite", provide: { dbKind: "pglite" as const, postgresUrl: "", redisUrl: redisUrl ?? "" } } },
+      ...(postgresUrl
+        ? [{ test: { ...shared, name: "postgres", provide: { dbKind: "postgres" as const, postgresUrl, redisUrl: redisUrl ?? "" } } }]
+        : []),
+    ],
+  },
+});
