@@ -27,7 +27,7 @@ async function runServer(options: ServeOptions): Promise<void> {
   const runtime = await createRuntime(config, log, {
     role: options.worker ? "start" : "serve",
     exposeEmbedded: true,
-    migrate: options.migrate,
+    migrate: options.migrate && config.MIGRATE_ON_BOOT,
   });
   const stoppers: (() => Promise<void>)[] = [];
   for (const hook of startHooks) {

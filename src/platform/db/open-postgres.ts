@@ -69,7 +69,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
       await base.query("SELECT 1");
     },
     async close() {
-      await pool.end();
+      if (!pool.ended) await pool.end();
     },
   };
 }

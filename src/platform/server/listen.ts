@@ -22,13 +22,17 @@ export function listen(app: AppRouter, options: { port: number; host: string }):
         url: `http://${host}:${address.port}`,
         close: (timeoutMs) =>
           new Promise((done) => {
+            // A keep-alive socket becomes idle once its response is sent: keep sweeping
+            // idle sockets so draining ends when the last in-flight request does.
+            const sweep = setInterval(() => server.closeIdleConnections(), 25);
             const timer = setTimeout(() => {
+              clearInterval(sweep);
               server.closeAllConnections();
               done({ drained: false });
             }, timeoutMs);
-            // close() stops accepting and ends idle keep-alive sockets; busy ones end after their response.
             server.close(() => {
               clearTimeout(timer);
+              clearInterval(sweep);
               done({ drained: true });
             });
             server.closeIdleConnections();
