@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Database } from "../db/database.ts";
+import { installQueueSchema } from "../jobs/install-queue-schema.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import { applyMigrations } from "../migrations/apply-migrations.ts";
 import { type MigrationFile, readMigrations } from "../migrations/read-migrations.ts";
@@ -11,6 +12,8 @@ export function migrationsFor(modules: BackplaneModule[], root = migrationsRoot)
   return ["platform", ...modules.map((module) => module.name)].flatMap((name) => readMigrations(name, path.join(root, name)));
 }
 
-export function migrateAll(db: Database, modules: BackplaneModule[], root = migrationsRoot): Promise<AppliedMigration[]> {
-  return applyMigrations(db, migrationsFor(modules, root));
+export async function migrateAll(db: Database, modules: BackplaneModule[], root = migrationsRoot): Promise<AppliedMigration[]> {
+  const applied = await applyMigrations(db, migrationsFor(modules, root));
+  // The job queue's tables are pg-boss's own, versioned and upgraded by pg-boss.
+  return [...applied, ...(await installQueueSchema(db))];
 }

@@ -5,6 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
+import { registerKeyRoutes } from "../keys/register-key-routes.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
 import type { AppEnv, AppRouter } from "./app-env.ts";
 import { AppError } from "./errors.ts";
@@ -36,7 +37,7 @@ function validationError(error: ZodError, target: string): AppError {
 export function createApp({ services, modules, healthChecks = {} }: CreateAppOptions): AppRouter {
   const { config } = services;
   const app: AppRouter = new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
+    defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
       return undefined;
     },
@@ -60,6 +61,7 @@ export function createApp({ services, modules, healthChecks = {} }: CreateAppOpt
 
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
+  registerKeyRoutes(app);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
 

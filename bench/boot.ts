@@ -1,0 +1,62 @@
+/**
+ * Process start to first 200 on /api/health, for the embedded database (fresh and existing
+ * data folder) and real PostgreSQL (BENCH_DATABASE_URL). Usage: node bench/boot.ts [rounds]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const bin = fileURLToPath(new URL("../bin/backplane.js", import.meta.url));
+
+export async function measureBoot(env: Record<string, string>): Promise<number> {
+  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, "serve"], {
+    env: {
+      HOME: homedir(),
+      LOG_LEVEL: "warn",
+      LOG_PRETTY: "false",
+      PORT: String(port),
+      BACKPLANE_EMBEDDED_PG_PORT: String(port + 1),
+      ...env,
+    },
+    stdio: "ignore",
+  });
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+        if (response.status === 200) return performance.now() - started;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error("server did not answer within 60 s");
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rounds = Number(process.argv[2] ?? 3);
+  const dir = mkdtempSync(path.join(tmpdir(), "bp-boot-"));
+  const results: Record<string, number[]> = { "embedded (first run: initdb + migrate)": [], "embedded (existing data)": [], postgres: [] };
+  for (let round = 0; round < rounds; round++) {
+    const dataDir = path.join(dir, `data-${round}`);
+    results["embedded (first run: initdb + migrate)"]?.push(await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
+    results["embedded (existing data)"]?.push(await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
+    const url = process.env.BENCH_DATABASE_URL;
+    if (url) results.postgres?.push(await measureBoot({ DATABASE_URL: url }));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, values] of Object.entries(results)) {
+    if (values.length) console.log(`${name}: median ${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")})`);
+  }
+}
