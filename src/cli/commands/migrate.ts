@@ -1,23 +1,43 @@
 import type { Command } from "commander";
+import { asc } from "drizzle-orm";
 import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { migrationsFor } from "../../platform/boot/migrations-for.ts";
 import { loadConfig } from "../../platform/config/config.ts";
+import { migrationsTable } from "../../platform/migrations/migrations-table.ts";
 import { printJson, quietLogger } from "../command-kit.ts";
 
-async function runMigrate(options: { json?: boolean }): Promise<void> {
+async function runMigrate(options: { json?: boolean; status?: boolean }): Promise<void> {
   const config = loadConfig();
-  const runtime = await createRuntime(config, quietLogger(config, options.json), { role: "migrate" });
-  const total = migrationsFor(runtime.modules).length;
-  await runtime.close();
-  if (options.json) printJson({ applied: runtime.applied, total });
-  else if (runtime.applied.length === 0) process.stdout.write(`Database is up to date (${total} migrations).\n`);
-  else for (const migration of runtime.applied) process.stdout.write(`applied ${migration.module}/${migration.name}\n`);
+  const runtime = await createRuntime(config, quietLogger(config, options.json), { role: "migrate", migrate: !options.status });
+  try {
+    const files = migrationsFor(runtime.modules);
+    if (options.status) {
+      const rows = await runtime.services.db.orm
+        .select()
+        .from(migrationsTable)
+        .orderBy(asc(migrationsTable.appliedAt), asc(migrationsTable.module), asc(migrationsTable.version));
+      const applied = new Set(rows.map((row) => `${row.module}/${row.version}`));
+      const pending = files.filter((file) => !applied.has(`${file.module}/${file.version}`)).map((file) => `${file.module}/${file.name}`);
+      if (options.json) printJson({ applied: rows, pending });
+      else {
+        for (const row of rows) process.stdout.write(`applied  ${row.module}/${row.name}  ${row.appliedAt.toISOString()}\n`);
+        for (const name of pending) process.stdout.write(`pending  ${name}\n`);
+      }
+      return;
+    }
+    if (options.json) printJson({ applied: runtime.applied, total: files.length });
+    else if (runtime.applied.length === 0) process.stdout.write(`Database is up to date (${files.length} migrations).\n`);
+    else for (const migration of runtime.applied) process.stdout.write(`applied ${migration.module}/${migration.name}\n`);
+  } finally {
+    await runtime.close();
+  }
 }
 
 export function registerMigrateCommand(program: Command): void {
   program
     .command("migrate")
     .description("Apply pending migrations and exit")
+    .option("--status", "list applied and pending migrations instead")
     .option("--json", "print the result as JSON")
     .action(runMigrate);
 }

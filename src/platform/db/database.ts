@@ -9,10 +9,16 @@ export interface Sql {
   exec(text: string): Promise<void>;
 }
 
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
 export type DatabaseKind = "pglite" | "postgres";
+
+/** Drizzle over the same connection(s), for modules that prefer a typed query builder. */
+export type Orm = PgDatabase<PgQueryResultHKT>;
 
 export interface Database extends Sql {
   readonly kind: DatabaseKind;
+  readonly orm: Orm;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**

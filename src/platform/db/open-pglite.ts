@@ -1,4 +1,5 @@
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
 import type { Database, Sql } from "./database.ts";
 
 function sqlOver(client: PGlite | Transaction): Sql {
@@ -19,6 +20,7 @@ export function pgliteDatabase(pglite: PGlite): Database & { pglite: PGlite } {
   return {
     kind: "pglite",
     pglite,
+    orm: drizzle({ client: pglite }),
     ...base,
     transaction: (fn) => pglite.transaction((tx) => fn(sqlOver(tx))),
     withSession: (fn) => fn(base),

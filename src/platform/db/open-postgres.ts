@@ -1,3 +1,4 @@
+import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Database, Sql } from "./database.ts";
 
@@ -51,6 +52,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
   return {
     kind: "postgres",
     pool,
+    orm: drizzle({ client: pool }),
     ...base,
     withSession,
     transaction: (fn) =>
