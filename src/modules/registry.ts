@@ -1,4 +1,5 @@
 import type { BackplaneModule } from "../platform/module.ts";
+import { biomechModule } from "./biomech/module.ts";
 
 /** Every module Backplane ships, in migration order. `BACKPLANE_MODULES` picks a subset. */
-export const availableModules: BackplaneModule[] = [];
+export const availableModules: BackplaneModule[] = [biomechModule];

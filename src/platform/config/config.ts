@@ -43,11 +43,26 @@ export const configSchema = z.object({
     .default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   MIGRATE_ON_BOOT: booleanFlag.default(true),
+  /** Keys the HMAC digests of API keys and signs pagination cursors. */
+  BACKPLANE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** How long a verified (or unknown) API key is cached in process; also the bound on revocation lag. */
+  API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(30).default(10),
+  /** Static keys for the biomech module (the seed's "current,next" rotation pair). */
+  BIOMECH_API_KEYS: commaList
+    .refine((keys) => keys.every((key) => key.length >= 24), "each key must be at least 24 characters")
+    .default([]),
+  /** A connection with SELECT only on the biomech schema; biomech reads use it when set. */
+  DATABASE_URL_READONLY: postgresUrl.optional(),
 });
 
-export type Config = z.infer<typeof configSchema> & {
+/** Used outside production only, so a fresh checkout runs without setup; production must set its own. */
+export const DEVELOPMENT_SECRET = "backplane-development-secret-not-for-production";
+
+export type Config = Omit<z.infer<typeof configSchema>, "BACKPLANE_SECRET"> & {
   /** Absolute path of the embedded database folder. */
   dataDir: string;
+  /** Always set: the configured secret, or the development one outside production. */
+  BACKPLANE_SECRET: string;
 };
 
 export class ConfigError extends Error {
@@ -70,7 +85,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const reason = (issue?.message ?? "is invalid").replace(/^Invalid input: /, "");
     throw new ConfigError(`Invalid configuration: ${name}: ${reason}${shown}`);
   }
-  return { ...result.data, dataDir: path.resolve(result.data.BACKPLANE_DATA_DIR) };
+  const secret = result.data.BACKPLANE_SECRET;
+  if (result.data.NODE_ENV === "production" && (secret === undefined || secret === DEVELOPMENT_SECRET)) {
+    throw new ConfigError(
+      "Invalid configuration: BACKPLANE_SECRET: is required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`)",
+    );
+  }
+  return { ...result.data, BACKPLANE_SECRET: secret ?? DEVELOPMENT_SECRET, dataDir: path.resolve(result.data.BACKPLANE_DATA_DIR) };
 }
 
 /** The process environment, read in exactly one place. */

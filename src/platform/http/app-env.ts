@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Principal } from "../auth/principal.ts";
 import type { Services } from "../module.ts";
 import type { Logger } from "../observability/logger.ts";
 
@@ -8,6 +9,8 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     services: Services;
+    /** Set by `requireAuth` on authenticated routes; read it with `principalOf(c)`. */
+    principal?: Principal;
   };
 }
 

@@ -1,0 +1,44 @@
+import { z } from "@hono/zod-openapi";
+import { requireAuth } from "../../../platform/auth/require-auth.ts";
+import { requireOrg } from "../../../platform/auth/require-org.ts";
+import type { AppRouter } from "../../../platform/http/app-env.ts";
+import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
+import type { Services } from "../../../platform/module.ts";
+import { biomechEnvKeys } from "../auth.ts";
+import { biomechReader } from "../read-database.ts";
+import { athleteIdParam, orgIdParam, sessionPageSchema } from "../schemas.ts";
+import { listSessions } from "../services/list-sessions.ts";
+import { sessionCursor, sessionQueryBinding } from "../session-cursor.ts";
+
+const query = z.object({
+  orgId: orgIdParam,
+  athleteId: athleteIdParam.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(512).optional().openapi({ description: "`nextCursor` from the previous page of this same query" }),
+});
+
+export function registerListSessions(app: AppRouter, services: Services): void {
+  const route = defineRoute({
+    method: "get",
+    path: "/api/biomech/sessions",
+    tags: ["biomech"],
+    summary: "An org's capture sessions, newest first, keyset-paginated",
+    security: [{ ApiKey: [] }],
+    middleware: [requireAuth({ scopes: ["biomech:read"], envKeys: biomechEnvKeys(services.config) })] as const,
+    request: { query },
+    responses: {
+      200: { description: "One page", content: { "application/json": { schema: sessionPageSchema } } },
+      ...authErrorResponses,
+    },
+  });
+  const cursors = sessionCursor(services.config.BACKPLANE_SECRET);
+
+  app.openapi(route, async (c) => {
+    const { orgId, athleteId, limit, cursor } = c.req.valid("query");
+    requireOrg(c, orgId);
+    const binding = sessionQueryBinding(orgId, athleteId);
+    const after = cursor === undefined ? undefined : cursors.decode(cursor, binding);
+    const page = await listSessions(biomechReader(c.get("services")), { orgId, athleteId, limit, after });
+    return c.json({ data: page.sessions, nextCursor: page.next ? cursors.encode(page.next, binding) : null }, 200);
+  });
+}

@@ -1,0 +1,17 @@
+import { createHmac } from "node:crypto";
+
+/**
+ * Keys are stored as HMAC-SHA-256 under a key derived from BACKPLANE_SECRET, not bcrypt:
+ * a key carries 142 bits of entropy, so a slow hash adds nothing against guessing, while a
+ * fast keyed digest can be looked up by a unique index in one query. Keying it means a
+ * leaked table alone cannot be used to test candidate keys offline.
+ * Changing BACKPLANE_SECRET therefore invalidates every database key.
+ */
+export function subkey(secret: string, purpose: string): Buffer {
+  return createHmac("sha256", secret).update(`backplane:${purpose}:v1`).digest();
+}
+
+export function keyDigester(secret: string): (key: string) => string {
+  const digestKey = subkey(secret, "api-key-digest");
+  return (key) => createHmac("sha256", digestKey).update(key).digest("hex");
+}

@@ -1,0 +1,61 @@
+import { displayPrefixOf, generateApiKey, type KeyEnvironment } from "../auth/api-key-format.ts";
+import { keyDigester } from "../auth/key-digest.ts";
+import { unknownScopes } from "../auth/scopes.ts";
+import type { Sql } from "../db/database.ts";
+import { AppError } from "../http/errors.ts";
+import { newId } from "../ids.ts";
+import { findOrg } from "../orgs/create-org.ts";
+import { type CreatedKey, type KeyRow, keyColumns, toKeyInfo } from "./key-record.ts";
+
+export interface CreateKeyInput {
+  secret: string;
+  name: string;
+  /** null: platform-wide. */
+  orgId: string | null;
+  scopes: readonly string[];
+  expiresAt?: Date | null;
+  environment?: KeyEnvironment;
+  createdBy: string;
+  /** Only for keys derived from a secret (the demo key); normally generated here. */
+  key?: string;
+  /**
+   * A fixed id (the demo key): creating it again keeps the row (and its revoked state) and
+   * only refreshes the digest, in case BACKPLANE_SECRET changed since.
+   */
+  id?: string;
+}
+
+/** Creates a key and returns it with its secret, the only time the secret is available. */
+export async function createKey(db: Sql, input: CreateKeyInput): Promise<CreatedKey> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 200) throw new AppError("validation_failed", "name must be 1–200 characters");
+  const scopes = [...new Set(input.scopes)];
+  if (scopes.length === 0) throw new AppError("validation_failed", "a key needs at least one scope");
+  const unknown = unknownScopes(scopes);
+  if (unknown.length > 0)
+    throw new AppError("validation_failed", `unknown scope ${unknown.join(", ")}`, { details: { unknownScopes: unknown } });
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+    throw new AppError("validation_failed", "expiresAt must be in the future");
+  if (input.orgId !== null && !(await findOrg(db, input.orgId))) throw new AppError("not_found", `No org ${input.orgId}`);
+
+  const environment = input.environment ?? "live";
+  const key = input.key ?? generateApiKey(environment);
+  const rows = await db.query<KeyRow>(
+    `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, expires_at, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ${input.id ? "ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, prefix = EXCLUDED.prefix" : ""}
+     RETURNING ${keyColumns}`,
+    [
+      input.id ?? newId("key"),
+      input.orgId,
+      name,
+      keyDigester(input.secret)(key),
+      displayPrefixOf(key),
+      environment,
+      scopes,
+      input.expiresAt ?? null,
+      input.createdBy,
+    ],
+  );
+  return { ...toKeyInfo(rows[0] as KeyRow), key };
+}

@@ -1,0 +1,13 @@
+import type { AppRouter } from "../http/app-env.ts";
+import { registerCreateKey } from "./routes/create-key.ts";
+import { registerListKeys } from "./routes/list-keys.ts";
+import { registerRevokeKey } from "./routes/revoke-key.ts";
+import { registerRotateKey } from "./routes/rotate-key.ts";
+
+/** Key management over HTTP, scope `keys:manage`; the CLI offers the same operations. */
+export function registerKeyRoutes(app: AppRouter): void {
+  registerCreateKey(app);
+  registerListKeys(app);
+  registerRevokeKey(app);
+  registerRotateKey(app);
+}

@@ -1,0 +1,62 @@
+import type { Database } from "../db/database.ts";
+import { AppError } from "../http/errors.ts";
+import { createKey } from "./create-key.ts";
+import type { CreatedKey, KeyInfo, KeyRow } from "./key-record.ts";
+import { keyColumns, toKeyInfo } from "./key-record.ts";
+import { findKey } from "./list-keys.ts";
+
+export const DEFAULT_OVERLAP_SECONDS = 24 * 60 * 60;
+export const MAX_OVERLAP_SECONDS = 30 * 24 * 60 * 60;
+
+export interface RotateKeyInput {
+  secret: string;
+  id: string;
+  withinOrg: string | null;
+  /** How long the old key keeps working (default 24 h). 0 ends it now. */
+  overlapSeconds?: number;
+  createdBy: string;
+}
+
+/**
+ * Issues a successor with the same name, org, scopes and environment, and shortens the old
+ * key's life to the overlap, after which it stops by itself (an expiry, so no job is needed).
+ * A key that had a lifetime gives its successor the same lifetime, counted from now.
+ */
+export async function rotateKey(db: Database, input: RotateKeyInput): Promise<{ key: CreatedKey; previous: KeyInfo }> {
+  const overlap = input.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
+    throw new AppError("validation_failed", `overlap must be 0–${MAX_OVERLAP_SECONDS} seconds`);
+  }
+  return db.transaction(async (tx) => {
+    // FOR UPDATE: two concurrent rotations of one key cannot both issue a successor.
+    const old = await findKey(tx, input.id, input.withinOrg, true);
+    if (!old) throw new AppError("not_found", `No key ${input.id}`);
+    const now = Date.now();
+    if (old.revoked_at !== null) throw new AppError("conflict", `Key ${old.id} is revoked; create a new key instead`);
+    if (old.expires_at !== null && new Date(old.expires_at).getTime() <= now) {
+      throw new AppError("conflict", `Key ${old.id} has expired; create a new key instead`);
+    }
+    if (old.replaced_by !== null)
+      throw new AppError("conflict", `Key ${old.id} was already rotated to ${old.replaced_by}; rotate that key`);
+
+    const lifetime = old.expires_at === null ? null : new Date(old.expires_at).getTime() - new Date(old.created_at).getTime();
+    const key = await createKey(tx, {
+      secret: input.secret,
+      name: old.name,
+      orgId: old.org_id,
+      scopes: old.scopes,
+      environment: old.environment,
+      expiresAt: lifetime === null ? null : new Date(now + lifetime),
+      createdBy: input.createdBy,
+    });
+    const rows = await tx.query<KeyRow>(
+      `UPDATE backplane.api_keys
+       SET replaced_by = $2,
+           expires_at = least(coalesce(expires_at, 'infinity'::timestamptz), now() + make_interval(secs => $3))
+       WHERE id = $1
+       RETURNING ${keyColumns}`,
+      [old.id, key.id, overlap],
+    );
+    return { key, previous: toKeyInfo(rows[0] as KeyRow) };
+  });
+}

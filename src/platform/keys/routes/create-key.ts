@@ -1,0 +1,49 @@
+import { requireAuth } from "../../auth/require-auth.ts";
+import { principalOf } from "../../auth/require-org.ts";
+import type { AppRouter } from "../../http/app-env.ts";
+import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
+import { AppError } from "../../http/errors.ts";
+import { createKey } from "../create-key.ts";
+import { createdKeySchema, createKeyBodySchema } from "../schemas.ts";
+
+export const createKeyRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/keys",
+  tags: ["keys"],
+  summary: "Create an API key (the full key is in this response only)",
+  security: [{ ApiKey: [] }],
+  middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
+  request: { body: { required: true, content: { "application/json": { schema: createKeyBodySchema } } } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: createdKeySchema } } },
+    ...authErrorResponses,
+    409: errorResponse("Conflict"),
+  },
+});
+
+export function registerCreateKey(app: AppRouter): void {
+  app.openapi(createKeyRoute, async (c) => {
+    const principal = principalOf(c);
+    const body = c.req.valid("json");
+    // Omitted: the caller's own org. A key bound to an org can only create keys in that org.
+    const orgId = body.orgId === undefined ? principal.orgId : body.orgId;
+    if (principal.orgId !== null && orgId !== principal.orgId) {
+      throw new AppError(
+        "forbidden",
+        orgId === null ? "Only a platform-wide key can create platform-wide keys" : `This API key cannot access org ${orgId}`,
+      );
+    }
+    const { db, config } = c.get("services");
+    const created = await createKey(db, {
+      secret: config.BACKPLANE_SECRET,
+      name: body.name,
+      orgId,
+      scopes: body.scopes,
+      expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+      environment: body.environment,
+      createdBy: principal.id,
+    });
+    c.get("log").info({ createdKeyId: created.id, orgId: created.orgId, scopes: created.scopes }, "api key created");
+    return c.json(created, 201);
+  });
+}

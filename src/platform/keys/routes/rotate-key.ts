@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { keyVerifierFor } from "../../auth/key-verifier.ts";
+import { requireAuth } from "../../auth/require-auth.ts";
+import { principalOf } from "../../auth/require-org.ts";
+import type { AppRouter } from "../../http/app-env.ts";
+import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
+import { rotateKey } from "../rotate-key.ts";
+import { keyIdSchema, rotatedKeySchema, rotateKeyBodySchema } from "../schemas.ts";
+
+export const rotateKeyRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/keys/{id}/rotate",
+  tags: ["keys"],
+  summary: "Issue a successor key; the old one keeps working for the overlap (default 24 h), then stops by itself",
+  security: [{ ApiKey: [] }],
+  middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
+  request: {
+    params: z.object({ id: keyIdSchema }),
+    body: { required: false, content: { "application/json": { schema: rotateKeyBodySchema } } },
+  },
+  responses: {
+    201: {
+      description: "The new key (shown once) and the old key's new expiry",
+      content: { "application/json": { schema: rotatedKeySchema } },
+    },
+    ...authErrorResponses,
+    409: errorResponse("The key is revoked, expired or already rotated"),
+  },
+});
+
+export function registerRotateKey(app: AppRouter): void {
+  app.openapi(rotateKeyRoute, async (c) => {
+    const services = c.get("services");
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? { overlapSeconds: undefined };
+    const rotated = await rotateKey(services.db, {
+      secret: services.config.BACKPLANE_SECRET,
+      id,
+      withinOrg: principal.orgId,
+      overlapSeconds: body.overlapSeconds,
+      createdBy: principal.id,
+    });
+    keyVerifierFor(services).forget(id);
+    c.get("log").info({ rotatedKeyId: id, successorId: rotated.key.id }, "api key rotated");
+    return c.json(rotated, 201);
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from "@hono/zod-openapi";
+import { keyEnvironments } from "../auth/api-key-format.ts";
+import { scopeSchema } from "../auth/scopes.ts";
+import { idPattern } from "../ids.ts";
+
+export const orgIdSchema = z.string().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
+export const keyIdSchema = z.string().regex(idPattern("key"), "must be a key id (key_…)").openapi({ example: "key_8d2j5h1k9m3n7b4v6c0x" });
+
+export const keyInfoSchema = z
+  .object({
+    id: keyIdSchema,
+    name: z.string(),
+    prefix: z.string().openapi({ description: "First characters of the key, for telling keys apart", example: "bp_live_AbCd" }),
+    orgId: orgIdSchema.nullable().openapi({ description: "null: platform-wide" }),
+    scopes: z.array(z.string()),
+    environment: z.enum(keyEnvironments),
+    createdBy: z.string(),
+    createdAt: z.string().datetime(),
+    expiresAt: z.string().datetime().nullable(),
+    revokedAt: z.string().datetime().nullable(),
+    lastUsedAt: z.string().datetime().nullable().openapi({ description: "Updated at most once a minute" }),
+    replacedBy: keyIdSchema.nullable().openapi({ description: "The successor, once rotated" }),
+  })
+  .openapi("ApiKey");
+
+export const createdKeySchema = keyInfoSchema
+  .extend({ key: z.string().openapi({ description: "The full key. Shown once: store it now.", example: "bp_live_…" }) })
+  .openapi("CreatedApiKey");
+
+export const createKeyBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    orgId: orgIdSchema.nullable().optional().openapi({
+      description:
+        "Org the key is bound to. Omit for the caller's own org (platform-wide for a platform-wide caller); null for platform-wide.",
+    }),
+    scopes: z.array(scopeSchema).min(1),
+    expiresAt: z.string().datetime({ offset: true }).optional().openapi({ description: "When the key stops working; omit for no expiry" }),
+    environment: z.enum(keyEnvironments).default("live"),
+  })
+  .openapi("CreateApiKey");
+
+export const rotateKeyBodySchema = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .default(24 * 3600)
+      .openapi({ description: "How long the old key keeps working (default 24 h)" }),
+  })
+  .openapi("RotateApiKey");
+
+export const rotatedKeySchema = z.object({ key: createdKeySchema, previous: keyInfoSchema }).openapi("RotatedApiKey");
+export const keyListSchema = z.object({ data: z.array(keyInfoSchema) }).openapi("ApiKeyList");
