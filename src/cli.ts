@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { fail } from "./cli/command-kit.ts";
+import { registerDlqCommands } from "./cli/commands/dlq.ts";
 import { registerMigrateCommand } from "./cli/commands/migrate.ts";
 import { registerServeCommands } from "./cli/commands/serve.ts";
+import { registerWorkerCommand } from "./cli/commands/worker.ts";
 
 export function buildCli(): Command {
   const program = new Command("backplane")
@@ -9,6 +11,8 @@ export function buildCli(): Command {
     .showHelpAfterError();
   // One register function per command file; add new commands here.
   registerServeCommands(program);
+  registerWorkerCommand(program);
+  registerDlqCommands(program);
   registerMigrateCommand(program);
   return program;
 }

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Config } from "./config/config.ts";
-import type { Database } from "./db/database.ts";
+import type { Database, Sql } from "./db/database.ts";
 import type { AppRouter } from "./http/app-env.ts";
 import type { Logger } from "./observability/logger.ts";
 
@@ -9,27 +9,73 @@ export interface Services {
   config: Config;
   db: Database;
   log: Logger;
+  /** The job queue: `services.jobs.enqueue(job, payload, { tx })`. */
+  jobs: JobQueue;
 }
 
 /** A dependency probed by /api/v1/healthz; throws (or rejects) when down. */
 export type HealthCheck = (services: Services) => Promise<void>;
 
+/** The three queues, taken in this order when all have work waiting (priorities 10 / 5 / 1). */
 export type QueueName = "critical" | "default" | "bulk";
 
-/** A job a module runs on the worker. The jobs platform enqueues and runs these. */
-export interface JobDefinition<Payload = unknown> {
-  name: string;
-  queue: QueueName;
-  payload: z.ZodType<Payload>;
-  handler: (payload: Payload, context: { services: Services; jobId: string; attempt: number }) => Promise<void>;
-  retry?: { limit?: number; delaySeconds?: number; backoff?: boolean };
+export interface JobContext {
+  services: Services;
+  /** Stable across retries of this job; a replay from the dead-letter queue gets a new id. */
+  jobId: string;
+  /** 1 on the first run, 2 on the first retry, ... */
+  attempt: number;
+  /** Aborted when the worker gives the job back (drain timeout) or loses its claim. */
+  signal: AbortSignal;
 }
 
-/** A recurring job: one run per tick across all worker processes. */
-export interface CronSchedule {
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 3); then the dead-letter queue. */
+  limit?: number;
+  /** Base delay (default JOBS_RETRY_DELAY_SECONDS). */
+  delaySeconds?: number;
+  /** Exponential backoff with jitter (default true); false = a fixed delay. */
+  backoff?: boolean;
+  /** Cap on one backoff delay. */
+  maxDelaySeconds?: number;
+}
+
+/** A job a module runs on the worker. Build with `defineJob` (src/platform/jobs/define-job.ts). */
+export interface JobDefinition<Payload = unknown> {
+  /** Unique across modules, e.g. `training.process-activity`. */
   name: string;
+  queue: QueueName;
+  /** Checked on enqueue (error to the caller) and before each run (a payload that fails goes straight to the dead-letter queue). */
+  payload: z.ZodType<Payload>;
+  handler: (payload: Payload, context: JobContext) => Promise<void>;
+  retry?: RetryPolicy;
+  /** A run longer than this fails the attempt (default 15 minutes). */
+  timeoutSeconds?: number;
+}
+
+export interface EnqueueOptions {
+  /** Insert inside this transaction: the job exists if and only if it commits. */
+  tx?: Sql;
+  /** Run no earlier than this (a Date, or seconds from now). */
+  startAfter?: Date | number;
+}
+
+/** What modules use to enqueue; the jobs platform implements it. */
+export interface JobQueue {
+  readonly enabled: boolean;
+  /** Validates the payload (AppError validation_failed when it does not fit) and returns the job id. */
+  enqueue<Payload>(job: JobDefinition<Payload>, payload: Payload, options?: EnqueueOptions): Promise<string>;
+}
+
+/** A recurring job: one run per tick across all worker processes. Ticks are whole minutes at most. */
+export interface CronSchedule {
+  /** Unique across modules. */
+  name: string;
+  /** Five-field cron expression, e.g. `0 2 * * *`. */
   cron: string;
+  /** IANA zone the expression is read in (default UTC). */
   timeZone?: string;
+  /** Name of the job to run (a JobDefinition of any module). */
   job: string;
   payload?: unknown;
 }
@@ -43,7 +89,8 @@ export interface BackplaneModule {
   name: string;
   /** Routes at the exact paths of the module's seed plan. */
   registerRoutes?: (app: AppRouter, services: Services) => void;
-  jobs?: JobDefinition<never>[];
+  // biome-ignore lint/suspicious/noExplicitAny: a module lists jobs of many payload types
+  jobs?: JobDefinition<any>[];
   crons?: CronSchedule[];
   healthChecks?: Record<string, HealthCheck>;
   /** Request media types accepted by path prefix, beyond JSON (e.g. form posts for webhooks). */

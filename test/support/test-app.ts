@@ -3,6 +3,7 @@ import { availableModules } from "../../src/modules/registry.ts";
 import { type Config, parseConfig } from "../../src/platform/config/config.ts";
 import type { AppRouter } from "../../src/platform/http/app-env.ts";
 import { createApp } from "../../src/platform/http/create-app.ts";
+import { openJobQueue } from "../../src/platform/jobs/open-job-queue.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../../src/platform/module.ts";
 import { createLogger } from "../../src/platform/observability/logger.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
@@ -41,7 +42,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logs: string[] = [];
   const destination = { write: (line: string) => logs.push(line) } as unknown as Writable;
   const log = createLogger({ level: config.LOG_LEVEL, destination });
-  const services: Services = { config, db: database.db, log };
+  const jobs = await openJobQueue({ config, db: database.db, log });
+  const services: Services = { config, db: database.db, log, jobs };
   const app = createApp({ services, modules: options.modules ?? availableModules, healthChecks: options.healthChecks });
 
   return {
@@ -67,6 +69,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       }
       return { status: response.status, headers: response.headers, body: parsed, text };
     },
-    close: () => database.close(),
+    close: async () => {
+      await jobs.close();
+      await database.close();
+    },
   };
 }

@@ -3,10 +3,13 @@ import type { Config } from "../config/config.ts";
 import { type OpenedDatabase, openDatabase } from "../db/open-database.ts";
 import type { AppRouter } from "../http/app-env.ts";
 import { createApp } from "../http/create-app.ts";
+import { openJobQueue } from "../jobs/open-job-queue.ts";
+import { queueHealthCheck } from "../jobs/queue-health-check.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
 import type { Logger } from "../observability/logger.ts";
 import { redisHealthCheck } from "../redis/redis-health-check.ts";
+import { loadExtraModules } from "./load-extra-modules.ts";
 import { migrateAll } from "./migrations-for.ts";
 import { selectModules } from "./select-modules.ts";
 
@@ -27,7 +30,10 @@ export interface RuntimeOptions {
 
 /** Opens the database, applies migrations and gathers what the app and worker need. */
 export async function createRuntime(config: Config, log: Logger, options: RuntimeOptions): Promise<Runtime> {
-  const modules = selectModules(availableModules, config.BACKPLANE_MODULES);
+  const modules = [
+    ...selectModules(availableModules, config.BACKPLANE_MODULES),
+    ...(await loadExtraModules(config.BACKPLANE_EXTRA_MODULES)),
+  ];
   const db = await openDatabase(config, {
     exposeEmbedded: options.exposeEmbedded,
     applicationName: `backplane-${options.role}`,
@@ -36,16 +42,19 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
   try {
     const applied = options.migrate === false ? [] : await migrateAll(db, modules);
     for (const migration of applied) log.info({ migration: `${migration.module}/${migration.name}` }, "migration applied");
-    const services: Runtime["services"] = { config, db, log };
+    const jobs = await openJobQueue({ config, db, log });
+    const services: Runtime["services"] = { config, db, log, jobs };
     const healthChecks: Record<string, HealthCheck> = {};
     const redis = config.REDIS_URL ? redisHealthCheck(config.REDIS_URL) : null;
     if (redis) healthChecks.redis = redis.check;
+    if (jobs.enabled) healthChecks.queue = queueHealthCheck;
     return {
       services,
       modules,
       applied,
       createApp: () => createApp({ services, modules, healthChecks }),
       close: async () => {
+        await jobs.close();
         await redis?.close();
         await db.close();
       },

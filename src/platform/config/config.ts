@@ -53,6 +53,36 @@ export const configSchema = z.object({
     .default([]),
   /** A connection with SELECT only on the biomech schema; biomech reads use it when set. */
   DATABASE_URL_READONLY: postgresUrl.optional(),
+  /** Module files (comma list of paths) loaded beside the shipped ones; each default-exports a module. */
+  BACKPLANE_EXTRA_MODULES: commaList.optional(),
+  /** Turns the job queue (enqueue, worker, cron, queue routes, queue health) on or off. */
+  JOBS_ENABLED: booleanFlag.default(true),
+  /** Fetch loops per worker process; each runs up to JOBS_BATCH_SIZE jobs at once. */
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+  /** Backstop poll while LISTEN/NOTIFY wakes workers; it also bounds how late a due retry starts. */
+  JOBS_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  /** Base retry delay; doubles each attempt (with jitter) unless a job sets its own policy. */
+  JOBS_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3600).default(2),
+  /** A running job's heartbeat; a worker silent this long (SIGKILL, lost host) has its jobs retried. */
+  JOBS_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(600).default(20),
+  /** How often a worker sweeps for jobs whose heartbeat stopped. */
+  JOBS_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  /** How often a worker checks cron schedules (one tick is still one run). */
+  JOBS_CRON_CHECK_SECONDS: z.coerce.number().int().min(1).max(45).default(10),
+  /** How long completed and failed jobs stay visible (metrics, debugging). */
+  JOBS_KEEP_COMPLETED_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  /** How long a dead-lettered job waits for replay before it is deleted. */
+  JOBS_DLQ_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** On SIGTERM a worker lets running jobs finish this long, then hands the rest back. */
+  WORKER_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 /** Used outside production only, so a fresh checkout runs without setup; production must set its own. */

@@ -5,6 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
+import { registerQueueRoutes } from "../jobs/register-queue-routes.ts";
 import { registerKeyRoutes } from "../keys/register-key-routes.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
 import type { AppEnv, AppRouter } from "./app-env.ts";
@@ -61,6 +62,7 @@ export function createApp({ services, modules, healthChecks = {} }: CreateAppOpt
 
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
+  if (services.jobs.enabled) registerQueueRoutes(app, modules);
   registerKeyRoutes(app);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);

@@ -1,0 +1,154 @@
+import type { PgBoss } from "pg-boss";
+import type { Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import { AppError } from "../http/errors.ts";
+import type { QueueName } from "../module.ts";
+import { bossTransaction } from "./boss-database.ts";
+import type { JobRegistry } from "./job-registry.ts";
+import { countDeadLetters, type DeadLetterRow, listDeadLetters as listSql, takeDeadLetters } from "./queue-sql.ts";
+import { DEAD_LETTER_QUEUE, isQueueName, JOBS_QUEUE, type JobEnvelope, queuePriority } from "./queues.ts";
+import { DEFAULT_RETRY_LIMIT, sendOptionsFor } from "./send-options.ts";
+
+export interface DeadLetter {
+  /** Id in the dead-letter queue: what replay takes. */
+  id: string;
+  /** Id the job had when it failed. */
+  jobId: string | null;
+  job: string | null;
+  queue: QueueName | null;
+  payload: unknown;
+  /** Runs it had (first attempt + retries). */
+  attempts: number;
+  lastError: unknown;
+  enqueuedAt: string | null;
+  deadLetteredAt: string;
+}
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  const data = row.data ?? {};
+  return {
+    id: row.id,
+    jobId: row.source_id,
+    job: typeof data.job === "string" ? data.job : null,
+    queue: isQueueName(data.queue) ? data.queue : null,
+    payload: data.payload ?? null,
+    attempts: (row.source_retry_count ?? 0) + 1,
+    lastError: row.source_output ?? null,
+    enqueuedAt: iso(row.source_created_on),
+    deadLetteredAt: iso(row.created_on) as string,
+  };
+}
+
+const encodeCursor = (row: DeadLetterRow) => Buffer.from(`${new Date(row.created_on).toISOString()}|${row.id}`).toString("base64url");
+
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw new AppError("validation_failed", "cursor: not a cursor this endpoint returned", {
+      details: [{ field: "query.cursor", message: "invalid cursor" }],
+    });
+  }
+  return [at, id];
+}
+
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+  /** Dead letters matching the filter, across all pages. */
+  total: number;
+}
+
+/** Newest first, keyset-paged. */
+export async function listDeadLetters(
+  db: Database,
+  options: { queue?: QueueName; cursor?: string; limit?: number },
+): Promise<DeadLetterPage> {
+  const limit = options.limit ?? 50;
+  const [at, id] = options.cursor ? decodeCursor(options.cursor) : [null, null];
+  const rows = await db.query<DeadLetterRow>(listSql, [DEAD_LETTER_QUEUE, options.queue ?? null, at, id, limit + 1]);
+  const [{ count }] = (await db.query<{ count: number }>(countDeadLetters, [DEAD_LETTER_QUEUE, options.queue ?? null])) as [
+    { count: number },
+  ];
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(toDeadLetter), nextCursor: rows.length > limit && last ? encodeCursor(last) : null, total: count };
+}
+
+export interface ReplayTarget {
+  id?: string;
+  queue?: QueueName;
+}
+
+export interface ReplayResult {
+  /** Dead letters moved back to their queue. 0 on a second replay of the same jobs. */
+  replayed: number;
+  /** New job id for each replayed dead letter. */
+  jobs: { deadLetterId: string; jobId: string; job: string | null }[];
+}
+
+export interface ReplayDeps {
+  db: Database;
+  boss: PgBoss;
+  registry: JobRegistry;
+  config: Config;
+}
+
+const REPLAY_BATCH = 100;
+
+/**
+ * Sends dead letters back to their queue as fresh jobs (attempt 1) with their job's current
+ * retry policy, taking them out of the dead-letter queue in the same transaction. Idempotent:
+ * a dead letter is replayed at most once, so a second call moves nothing. Batches of 100, each
+ * its own transaction, so replaying a large queue makes steady progress.
+ */
+export async function replayDeadLetters(
+  deps: ReplayDeps,
+  target: ReplayTarget,
+  onProgress?: (progress: { replayed: number; total: number }) => void,
+): Promise<ReplayResult> {
+  if ((target.id === undefined) === (target.queue === undefined))
+    throw new AppError("bad_request", "Replay takes exactly one of id or queue");
+  if (target.id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(target.id)) {
+    throw new AppError("validation_failed", "id: must be a dead letter id (a UUID)", {
+      details: [{ field: "id", message: "must be a UUID" }],
+    });
+  }
+  const ids = target.id ? [target.id] : null;
+  const [{ count: total }] = (await deps.db.query<{ count: number }>(countDeadLetters, [DEAD_LETTER_QUEUE, target.queue ?? null])) as [
+    { count: number },
+  ];
+  const result: ReplayResult = { replayed: 0, jobs: [] };
+  // Bounded: each batch removes what it replays, and no more than were there at the start are taken.
+  for (let round = 0; round <= Math.ceil(total / REPLAY_BATCH); round++) {
+    const moved = await deps.db.transaction(async (tx) => {
+      const rows = await tx.query<DeadLetterRow>(takeDeadLetters, [DEAD_LETTER_QUEUE, ids, target.queue ?? null, REPLAY_BATCH]);
+      const out: ReplayResult["jobs"] = [];
+      for (const row of rows) {
+        const data = (row.data ?? {}) as Partial<JobEnvelope>;
+        const definition = typeof data.job === "string" ? deps.registry.get(data.job) : undefined;
+        const queue = isQueueName(data.queue) ? data.queue : "default";
+        // A job no module here defines still goes back, with the default policy; a worker that knows it will run it.
+        const options = definition
+          ? sendOptionsFor(definition, deps.config)
+          : {
+              priority: queuePriority[queue],
+              retryLimit: DEFAULT_RETRY_LIMIT,
+              retryBackoff: true,
+              retryDelay: deps.config.JOBS_RETRY_DELAY_SECONDS,
+            };
+        const jobId = await deps.boss.send(JOBS_QUEUE, row.data ?? {}, { ...options, db: bossTransaction(tx) });
+        if (!jobId) throw new Error(`Dead letter ${row.id} could not be re-sent`);
+        out.push({ deadLetterId: row.id, jobId, job: data.job ?? null });
+      }
+      return out;
+    });
+    result.jobs.push(...moved);
+    result.replayed += moved.length;
+    if (moved.length > 0) onProgress?.({ replayed: result.replayed, total });
+    if (moved.length < REPLAY_BATCH || ids) break;
+  }
+  return result;
+}

@@ -1,0 +1,35 @@
+import { parseConfig } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import type { AppliedMigration } from "../migrations/apply-migrations.ts";
+import { createLogger } from "../observability/logger.ts";
+import { createBoss } from "./open-boss.ts";
+import { DEAD_LETTER_QUEUE, JOBS_QUEUE } from "./queues.ts";
+
+/**
+ * Installs (or upgrades) pg-boss's schema and creates Backplane's two queues. Run by `migrate`
+ * after the SQL migrations, so a migrated database, and the test template, already has them.
+ * pg-boss versions its own schema and serializes concurrent installs with an advisory lock.
+ */
+export async function installQueueSchema(db: Database): Promise<AppliedMigration[]> {
+  // Installing needs no settings from the environment; the queues' tunables are synced at start.
+  const config = parseConfig({});
+  const boss = createBoss({ config, db, log: createLogger({ level: "silent" }), role: "installer" });
+  const before = await boss.schemaVersion().catch(() => null);
+  await boss.start();
+  try {
+    const applied: AppliedMigration[] = [];
+    const after = await boss.schemaVersion();
+    if (after !== before) applied.push({ module: "jobs", version: after ?? 0, name: `pg-boss schema v${after}` });
+    if (!(await boss.getQueue(DEAD_LETTER_QUEUE))) {
+      await boss.createQueue(DEAD_LETTER_QUEUE);
+      applied.push({ module: "jobs", version: 0, name: `queue ${DEAD_LETTER_QUEUE}` });
+    }
+    if (!(await boss.getQueue(JOBS_QUEUE))) {
+      await boss.createQueue(JOBS_QUEUE, { notify: true, deadLetter: DEAD_LETTER_QUEUE });
+      applied.push({ module: "jobs", version: 0, name: `queue ${JOBS_QUEUE}` });
+    }
+    return applied;
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+  }
+}

@@ -1,0 +1,55 @@
+import { type ConstructorOptions, PgBoss } from "pg-boss";
+import type { Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../observability/logger.ts";
+import { bossDatabaseFor } from "./boss-database.ts";
+import { QUEUE_SCHEMA } from "./queues.ts";
+
+export type BossRole = "producer" | "worker" | "installer";
+
+export interface OpenBossOptions {
+  config: Config;
+  db: Database;
+  log: Logger;
+  role: BossRole;
+}
+
+/**
+ * One pg-boss instance. A producer (API, CLI) only writes and reads jobs, through the app's own
+ * connection. A worker also listens for NOTIFY, supervises (heartbeats, retention) and runs cron;
+ * on a real server it owns a small pool, since LISTEN needs a session of its own.
+ */
+export function createBoss({ config, db, log, role }: OpenBossOptions): PgBoss {
+  const worker = role === "worker";
+  const connection: ConstructorOptions =
+    worker && db.kind === "postgres" && config.DATABASE_URL
+      ? {
+          connectionString: config.DATABASE_URL,
+          // The fetch loops, the heartbeats and the supervisor; LISTEN has its own connection.
+          max: config.JOBS_CONCURRENCY + 3,
+          application_name: "backplane-worker",
+        }
+      : { db: bossDatabaseFor(db) };
+  const boss = new PgBoss({
+    ...connection,
+    schema: QUEUE_SCHEMA,
+    backend: db.kind === "pglite" ? "pglite" : "postgres",
+    migrate: role === "installer",
+    supervise: worker,
+    schedule: worker,
+    useListenNotify: worker,
+    superviseIntervalSeconds: config.JOBS_SUPERVISE_SECONDS,
+    // The monitor pass is what fails jobs whose heartbeat stopped (a SIGKILLed worker); at the
+    // default 60 s a lost job would wait a minute before anyone noticed.
+    monitorIntervalSeconds: config.JOBS_SUPERVISE_SECONDS,
+    cronMonitorIntervalSeconds: config.JOBS_CRON_CHECK_SECONDS,
+    // The send-it queue forwards due cron ticks; poll it at the queue's own pace.
+    cronWorkerIntervalSeconds: Math.max(1, Math.round(config.JOBS_POLL_INTERVAL_SECONDS)),
+    persistWarnings: false,
+  });
+  // pg-boss reports background failures (a lost connection, a failed sweep) as events; an
+  // unhandled `error` event would crash the process.
+  boss.on("error", (error) => log.error({ err: error }, "job queue error"));
+  boss.on("warning", (warning) => log.warn({ warning: warning.data }, `job queue: ${warning.message}`));
+  return boss;
+}

@@ -1,0 +1,62 @@
+import type { PgBoss } from "pg-boss";
+import type { ZodError } from "zod";
+import type { Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
+import { AppError } from "../http/errors.ts";
+import type { EnqueueOptions, JobDefinition, JobQueue } from "../module.ts";
+import type { Logger } from "../observability/logger.ts";
+import { bossTransaction } from "./boss-database.ts";
+import { createBoss } from "./open-boss.ts";
+import { JOBS_QUEUE, type JobEnvelope } from "./queues.ts";
+import { sendOptionsFor } from "./send-options.ts";
+
+/** The producer side of the queue, as `services.jobs`: enqueue, plus the pg-boss handle for platform code. */
+export interface OpenedJobQueue extends JobQueue {
+  /** null when JOBS_ENABLED=false. */
+  readonly boss: PgBoss | null;
+  close(): Promise<void>;
+}
+
+export function payloadError(job: string, error: ZodError, prefix = "payload"): AppError {
+  const details = error.issues.map((issue) => ({ field: [prefix, ...issue.path.map(String)].join("."), message: issue.message }));
+  const first = details[0];
+  return new AppError("validation_failed", `Job ${job}: ${first ? `${first.field}: ${first.message}` : "invalid payload"}`, { details });
+}
+
+/** A queue that refuses work, for deployments with JOBS_ENABLED=false. */
+export const disabledJobQueue: OpenedJobQueue = {
+  enabled: false,
+  boss: null,
+  enqueue: async (job) => {
+    throw new AppError("service_unavailable", `Cannot enqueue ${job.name}: jobs are disabled (JOBS_ENABLED=false)`);
+  },
+  close: async () => {},
+};
+
+export async function openJobQueue(options: { config: Config; db: Database; log: Logger }): Promise<OpenedJobQueue> {
+  const { config } = options;
+  if (!config.JOBS_ENABLED) return disabledJobQueue;
+  const boss = createBoss({ ...options, role: "producer" });
+  await boss.start();
+
+  return {
+    enabled: true,
+    boss,
+    async enqueue<Payload>(job: JobDefinition<Payload>, payload: Payload, enqueueOptions: EnqueueOptions = {}) {
+      const parsed = job.payload.safeParse(payload);
+      if (!parsed.success) throw payloadError(job.name, parsed.error);
+      // The payload is stored as given, not as parsed: the worker parses it again before each run,
+      // and a schema with transforms must see its input, not its output.
+      const data: JobEnvelope = { job: job.name, queue: job.queue, payload: payload ?? null };
+      const { startAfter, tx } = enqueueOptions;
+      const id = await boss.send(JOBS_QUEUE, data, {
+        ...sendOptionsFor(job as JobDefinition<unknown>, config),
+        ...(startAfter === undefined ? {} : { startAfter }),
+        ...(tx ? { db: bossTransaction(tx) } : {}),
+      });
+      if (!id) throw new Error(`Job ${job.name} was not enqueued`);
+      return id;
+    },
+    close: () => boss.stop({ graceful: false, close: false }),
+  };
+}

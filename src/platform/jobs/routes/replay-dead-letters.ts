@@ -1,0 +1,31 @@
+import type { AppRouter } from "../../http/app-env.ts";
+import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { replayDeadLetters } from "../dead-letters.ts";
+import type { JobRegistry } from "../job-registry.ts";
+import { producerOf } from "../producer-of.ts";
+import { queueGuard, requirePlatformKey } from "./queue-guard.ts";
+import { replayBodySchema, replayResultSchema } from "./schemas.ts";
+
+export const replayDeadLettersRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/queue/dlq/replay",
+  tags: ["queue"],
+  summary: "Replay one dead letter (by id) or all of a queue; a second replay of the same jobs moves nothing",
+  security: [{ ApiKey: [] }],
+  middleware: [queueGuard("queue:manage")] as const,
+  request: { body: { required: true, content: { "application/json": { schema: replayBodySchema } } } },
+  responses: { 200: { description: "Replayed", content: { "application/json": { schema: replayResultSchema } } }, ...authErrorResponses },
+});
+
+export function registerReplayDeadLetters(app: AppRouter, registry: JobRegistry): void {
+  app.openapi(replayDeadLettersRoute, async (c) => {
+    requirePlatformKey(c);
+    const services = c.get("services");
+    const result = await replayDeadLetters(
+      { db: services.db, boss: producerOf(services.jobs), registry, config: services.config },
+      c.req.valid("json"),
+    );
+    c.get("log").info({ replayed: result.replayed }, "dead letters replayed");
+    return c.json(result, 200);
+  });
+}
