@@ -1,7 +1,11 @@
 import { Command } from "commander";
 import { fail } from "./cli/command-kit.ts";
 import { registerDlqCommands } from "./cli/commands/dlq.ts";
+import { registerKeysCommand } from "./cli/commands/keys.ts";
 import { registerMigrateCommand } from "./cli/commands/migrate.ts";
+import { registerOrgsCommand } from "./cli/commands/orgs.ts";
+import { registerReadonlyRoleCommand } from "./cli/commands/readonly-role.ts";
+import { registerSeedCommand } from "./cli/commands/seed.ts";
 import { registerServeCommands } from "./cli/commands/serve.ts";
 import { registerWorkerCommand } from "./cli/commands/worker.ts";
 
@@ -14,6 +18,10 @@ export function buildCli(): Command {
   registerWorkerCommand(program);
   registerDlqCommands(program);
   registerMigrateCommand(program);
+  registerOrgsCommand(program);
+  registerKeysCommand(program);
+  registerReadonlyRoleCommand(program);
+  registerSeedCommand(program);
   return program;
 }
 

@@ -1,0 +1,124 @@
+import { type Command, Option } from "commander";
+import { keyVerifierFor } from "../../platform/auth/key-verifier.ts";
+import { createKey } from "../../platform/keys/create-key.ts";
+import type { CreatedKey, KeyInfo } from "../../platform/keys/key-record.ts";
+import { listKeys } from "../../platform/keys/list-keys.ts";
+import { revokeKey } from "../../platform/keys/revoke-key.ts";
+import { rotateKey } from "../../platform/keys/rotate-key.ts";
+import { CliError, printJson } from "../command-kit.ts";
+import { parseDuration } from "../parse-duration.ts";
+import { withDatabase } from "../with-database.ts";
+
+const createdJson = (key: CreatedKey) => ({
+  id: key.id,
+  key: key.key,
+  prefix: key.prefix,
+  name: key.name,
+  scopes: key.scopes,
+  orgId: key.orgId,
+  environment: key.environment,
+  expiresAt: key.expiresAt,
+});
+
+function printCreated(key: CreatedKey): void {
+  process.stdout.write(
+    `Created key ${key.id} (${key.name}) for ${key.orgId ?? "all orgs (platform-wide)"} with scopes ${key.scopes.join(", ")}${
+      key.expiresAt ? `, expires ${key.expiresAt}` : ""
+    }\n\n  ${key.key}\n\nThis is the only time the key is shown: store it now.\n`,
+  );
+}
+
+function status(key: KeyInfo): string {
+  if (key.revokedAt) return "revoked";
+  if (key.expiresAt && Date.parse(key.expiresAt) <= Date.now()) return "expired";
+  if (key.replacedBy) return `rotated (until ${key.expiresAt})`;
+  return "active";
+}
+
+export function registerKeysCommand(program: Command): void {
+  const keys = program.command("keys").description("Manage API keys (the secret is shown once, at creation)");
+
+  keys
+    .command("create")
+    .description("Create an API key")
+    .requiredOption("--name <name>", "what the key is for")
+    .requiredOption("--scopes <list>", "comma list, e.g. biomech:read,keys:manage")
+    .option("--org <id>", "bind the key to one org (default: platform-wide)")
+    .option("--expires-in <duration>", "e.g. 30d, 12h (default: no expiry)")
+    .addOption(new Option("--environment <env>", "key prefix bp_live_ or bp_test_").choices(["live", "test"]).default("live"))
+    .option("--json", "print id, key, prefix, scopes, orgId, expiresAt as JSON")
+    .action((options: { name: string; scopes: string; org?: string; expiresIn?: string; environment: "live" | "test"; json?: boolean }) =>
+      withDatabase("cli", options.json, async ({ services }, config) => {
+        const seconds = options.expiresIn === undefined ? null : parseDuration(options.expiresIn, "--expires-in");
+        if (seconds === 0) throw new CliError("--expires-in: must be more than 0");
+        const created = await createKey(services.db, {
+          secret: config.BACKPLANE_SECRET,
+          name: options.name,
+          orgId: options.org ?? null,
+          scopes: options.scopes
+            .split(",")
+            .map((scope) => scope.trim())
+            .filter(Boolean),
+          expiresAt: seconds === null ? null : new Date(Date.now() + seconds * 1000),
+          environment: options.environment,
+          createdBy: "cli",
+        });
+        if (options.json) printJson(createdJson(created));
+        else printCreated(created);
+      }),
+    );
+
+  keys
+    .command("list")
+    .description("List keys, newest first (never the secrets)")
+    .option("--org <id>", "only this org's keys")
+    .option("--json", "print the keys as JSON")
+    .action((options: { org?: string; json?: boolean }) =>
+      withDatabase("cli", options.json, async ({ services }) => {
+        const list = await listKeys(services.db, { orgId: options.org });
+        if (options.json) return printJson(list);
+        if (list.length === 0) return void process.stdout.write("No keys.\n");
+        for (const key of list) {
+          process.stdout.write(
+            `${key.id}  ${key.prefix}…  ${key.orgId ?? "platform-wide"}  ${key.scopes.join(",")}  ${status(key)}  last used ${key.lastUsedAt ?? "never"}  ${key.name}\n`,
+          );
+        }
+      }),
+    );
+
+  keys
+    .command("revoke")
+    .description(`Revoke a key now (running servers stop accepting it within API_KEY_CACHE_TTL_SECONDS)`)
+    .argument("<id>", "key id (key_…)")
+    .option("--json", "print the revoked key as JSON")
+    .action((id: string, options: { json?: boolean }) =>
+      withDatabase("cli", options.json, async ({ services }) => {
+        const revoked = await revokeKey(services.db, { id, withinOrg: null });
+        keyVerifierFor(services).forget(id);
+        if (options.json) printJson(revoked);
+        else process.stdout.write(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}\n`);
+      }),
+    );
+
+  keys
+    .command("rotate")
+    .description("Issue a successor key; the old one keeps working for the overlap, then stops by itself")
+    .argument("<id>", "key id (key_…)")
+    .option("--overlap <duration>", "how long the old key stays valid", "24h")
+    .option("--json", "print the new key (id, key, prefix, scopes, orgId, expiresAt) and the old key's expiry as JSON")
+    .action((id: string, options: { overlap: string; json?: boolean }) =>
+      withDatabase("cli", options.json, async ({ services }, config) => {
+        const rotated = await rotateKey(services.db, {
+          secret: config.BACKPLANE_SECRET,
+          id,
+          withinOrg: null,
+          overlapSeconds: parseDuration(options.overlap, "--overlap"),
+          createdBy: "cli",
+        });
+        if (options.json)
+          return printJson({ ...createdJson(rotated.key), previous: { id: rotated.previous.id, expiresAt: rotated.previous.expiresAt } });
+        printCreated(rotated.key);
+        process.stdout.write(`The old key ${rotated.previous.id} keeps working until ${rotated.previous.expiresAt}.\n`);
+      }),
+    );
+}
