@@ -1,0 +1,44 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { runToEnd } from "./proc.ts";
+
+const peers = fileURLToPath(new URL("../peers/", import.meta.url));
+const nextApp = path.join(peers, "next");
+
+/**
+ * The NestJS and Next.js peers are their own npm package (bench/peers/package.json, with its
+ * lockfile), installed here on first use, so the app's own install (and CI) never carries
+ * ~370 MB of frameworks that exist only to be compared against. `npm install` rather than
+ * `npm ci`: the registry here lacks the macOS/Windows builds of @next/swc, which `npm ci`
+ * insists on finding in the lockfile; they are optional and skipped for this platform.
+ */
+export async function installPeers(log: (line: string) => void): Promise<void> {
+  if (
+    existsSync(path.join(peers, "node_modules/next/package.json")) &&
+    existsSync(path.join(peers, "node_modules/@nestjs/core/package.json"))
+  )
+    return;
+  log("  installing the NestJS and Next.js peers (bench/peers, once)…");
+  await runToEnd("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: peers, timeoutMs: 300_000 });
+}
+
+const newest = (files: string[]) => Math.max(...files.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
+
+/** `next build` of the peer app, skipped when the build is newer than its sources. */
+export async function buildNextPeer(log: (line: string) => void): Promise<void> {
+  const sources = ["app/api/biomech/sessions/route.ts", "lib/db.ts", "next.config.mjs", "../package-lock.json"].map((file) =>
+    path.join(nextApp, file),
+  );
+  const buildId = path.join(nextApp, ".next/BUILD_ID");
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > newest(sources)) return;
+  log("  next build (bench/peers/next)…");
+  await runToEnd(process.execPath, [path.join(peers, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: nextApp,
+    env: { NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    timeoutMs: 400_000,
+  });
+}
+
+export const nextBin = () => path.join(peers, "node_modules/next/dist/bin/next");
+export const nextAppDir = nextApp;

@@ -1,0 +1,142 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Figure, ratios } from "../lib/report.ts";
+import { alternate } from "../lib/rounds.ts";
+import { percentile, spread } from "../lib/stats.ts";
+import type { Context, Scenario } from "./context.ts";
+import { backplaneQueue, bullmqQueue, type OnStart, type QueueDriver, redisVersion, skipLockedQueue } from "./queue-drivers.ts";
+
+export { redisVersion };
+
+const title = "4. Queue (no-op jobs, enqueue → start)";
+const PRODUCERS = 8;
+const LATENCY_RATE_PER_SECOND = 100;
+const ROUND_TIMEOUT_MS = 60_000;
+
+interface QueueSample {
+  jobsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Each driver runs in this process, so enqueue and start times come from one clock.
+ * Throughput: `queueJobs` jobs from 8 concurrent producers, timed from the first enqueue to
+ * the last job's start. Latency: `queueLatencyJobs` jobs paced at 100/s (well under every
+ * subject's capacity, so it measures wake-up, not backlog), enqueue → handler start.
+ */
+async function measure(
+  driver: QueueDriver,
+  hooks: { set(onStart: OnStart): void },
+  jobs: number,
+  latencyJobs: number,
+): Promise<QueueSample> {
+  // Throughput.
+  let started = 0;
+  let allStarted: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    allStarted = resolve;
+  });
+  hooks.set(() => {
+    if (++started === jobs) allStarted();
+  });
+  const t0 = now();
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (sent < jobs) {
+        sent++;
+        await driver.enqueue(now());
+      }
+    }),
+  );
+  const timedOut = await Promise.race([done.then(() => false), sleep(ROUND_TIMEOUT_MS).then(() => true)]);
+  if (timedOut) throw new Error(`${driver.name}: only ${started} of ${jobs} jobs started within ${ROUND_TIMEOUT_MS / 1000} s`);
+  const jobsPerSecond = jobs / ((now() - t0) / 1000);
+
+  // Latency, paced.
+  const latencies: number[] = [];
+  hooks.set((enqueuedAt) => {
+    latencies.push(now() - enqueuedAt);
+  });
+  for (let i = 0; i < latencyJobs; i++) {
+    const next = sleep(1000 / LATENCY_RATE_PER_SECOND);
+    await driver.enqueue(now());
+    await next;
+  }
+  const deadline = Date.now() + ROUND_TIMEOUT_MS;
+  while (latencies.length < latencyJobs && Date.now() < deadline) await sleep(20);
+  if (latencies.length < latencyJobs) throw new Error(`${driver.name}: only ${latencies.length} of ${latencyJobs} paced jobs started`);
+  return { jobsPerSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export const queue: Scenario = {
+  id: "queue",
+  title,
+  async run(context: Context): Promise<Figure[]> {
+    const { config } = context;
+    const drivers: { driver: QueueDriver; hooks: { set(onStart: OnStart): void } }[] = [];
+    const open = async (make: (onStart: OnStart) => Promise<QueueDriver>) => {
+      let current: OnStart = () => {};
+      const hooks = { set: (onStart: OnStart) => (current = onStart) };
+      const driver = await make((t) => current(t));
+      drivers.push({ driver, hooks });
+      return { driver, hooks };
+    };
+    try {
+      const backplane = await open((onStart) => backplaneQueue(config.databaseUrl, onStart));
+      const skipLocked = await open((onStart) => skipLockedQueue(config.databaseUrl, onStart));
+      const subjects = [backplane, skipLocked];
+      if ((await redisVersion(config.redisUrl)) === "not reachable") {
+        context.notes.push(`BullMQ not measured: no Redis at ${config.redisUrl}.`);
+      } else {
+        subjects.push(await open((onStart) => bullmqQueue(config.redisUrl, onStart)));
+      }
+      const result = await alternate<QueueSample>({
+        subjects: subjects.map(({ driver, hooks }) => ({
+          name: driver.name,
+          measure: async () => {
+            const sample = await measure(driver, hooks, config.queueJobs, config.queueLatencyJobs);
+            context.log(
+              `  ${driver.name.padEnd(30)} ${sample.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms`,
+            );
+            return sample;
+          },
+        })),
+        rounds: config.rounds,
+        baseline: skipLocked.driver.name,
+        value: (sample) => sample.jobsPerSecond,
+        maxSpread: config.maxBaselineSpread,
+        maxRetries: config.maxRetries,
+        log: context.log,
+      });
+      const of = (name: string, pick: (sample: QueueSample) => number) => (result.samples[name] ?? []).map(pick);
+      const baselines = subjects.slice(1).map(({ driver }) => driver.name);
+      const figure = (metric: string, unit: string, pick: (sample: QueueSample) => number): Figure => ({
+        scenario: title,
+        metric,
+        unit,
+        backplane: spread(of(backplane.driver.name, pick)),
+        baselines: baselines.map((name) => ({
+          name,
+          value: spread(of(name, pick)),
+          ratio: ratios(of(backplane.driver.name, pick), of(name, pick)),
+        })),
+        flagged: result.flagged,
+      });
+      const throughput = figure("jobs/s end to end", "", (sample) => sample.jobsPerSecond);
+      const [vsLoop, vsBull] = throughput.baselines;
+      throughput.target = {
+        text: "≥ 0.5× SKIP LOCKED loop and ≥ 1× BullMQ",
+        pass: (vsLoop?.ratio.median ?? 0) >= 0.5 && (vsBull?.ratio.median ?? 0) >= 1,
+      };
+      const p50 = figure("enqueue → start p50", " ms", (sample) => sample.p50);
+      p50.target = { text: "≤ 10 ms", pass: p50.backplane.median <= 10 };
+      return [throughput, p50, figure("enqueue → start p99", " ms", (sample) => sample.p99)];
+    } finally {
+      for (const { driver } of drivers)
+        await driver.close().catch((error: Error) => context.log(`  closing ${driver.name}: ${error.message}`));
+    }
+  },
+};
