@@ -56,14 +56,20 @@ function refuseBrowser(): void {
   }
 }
 
+function definedOnly(options: BiomechClientOptions): { apiKey?: string; baseUrl?: string } {
+  return { ...(options.apiKey ? { apiKey: options.apiKey } : {}), ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
+}
+
 export function createBiomechClient(options: BiomechClientOptions = {}) {
   refuseBrowser();
-  const fromEnv = options.apiKey && options.baseUrl ? null : biomechClientConfigFromEnv();
-  const apiKey = options.apiKey ?? (fromEnv?.apiKey as string);
-  const baseUrl = (options.baseUrl ?? (fromEnv?.baseUrl as string)).replace(/\/+$/, "");
+  // The environment is consulted only for what the options leave out.
+  const { apiKey, baseUrl } =
+    options.apiKey && options.baseUrl
+      ? { apiKey: options.apiKey, baseUrl: options.baseUrl }
+      : { ...biomechClientConfigFromEnv(), ...definedOnly(options) };
 
   const api = createClient<paths>({
-    baseUrl,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
     headers: { "X-API-Key": apiKey },
     fetch: retryingFetch({
       retries: options.retries ?? 2,
