@@ -56,7 +56,7 @@ describe("keys, orgs and seed commands", () => {
     const bad = await runCli(["keys", "create", "--name", "x", "--scopes", "biomech:raed"], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("unknown scope biomech:raed");
-  });
+  }, 180_000); // seven CLI processes, each opening the database
 
   it("seed --demo is idempotent and prints the same working key", async () => {
     const first = JSON.parse(await cli("seed", "--demo", "--json"));
@@ -69,7 +69,7 @@ describe("keys, orgs and seed commands", () => {
     expect(second).toEqual(first);
     const keys = JSON.parse(await cli("keys", "list", "--org", first.orgs[0].id, "--json"));
     expect(keys).toHaveLength(1);
-  });
+  }, 120_000);
 });
 
 describe.runIf(dbKind === "pglite")("npm start on an empty embedded database", () => {
@@ -96,5 +96,5 @@ describe.runIf(dbKind === "pglite")("npm start on an empty embedded database", (
       await child.done;
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
