@@ -8,9 +8,13 @@ export interface BiomechClientEnvConfig {
   baseUrl: string;
 }
 
-export function biomechClientConfigFromEnv(env: Record<string, string | undefined> = process.env): BiomechClientEnvConfig {
-  const apiKey = env.BIOMECH_API_KEY?.trim();
-  const baseUrl = env.BIOMECH_API_BASE_URL?.trim();
+export function biomechClientConfigFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  /** Values already given as options win over the environment. */
+  given: { apiKey?: string; baseUrl?: string } = {},
+): BiomechClientEnvConfig {
+  const apiKey = given.apiKey || env.BIOMECH_API_KEY?.trim();
+  const baseUrl = given.baseUrl || env.BIOMECH_API_BASE_URL?.trim();
   if (!apiKey) throw new Error("BIOMECH_API_KEY is not set: the Biomech client needs an API key");
   if (!baseUrl)
     throw new Error("BIOMECH_API_BASE_URL is not set: the Biomech client needs the API's URL, e.g. https://biomech.example.com");

@@ -56,10 +56,6 @@ function refuseBrowser(): void {
   }
 }
 
-function definedOnly(options: BiomechClientOptions): { apiKey?: string; baseUrl?: string } {
-  return { ...(options.apiKey ? { apiKey: options.apiKey } : {}), ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) };
-}
-
 export function createBiomechClient(options: BiomechClientOptions = {}) {
   refuseBrowser();
   // The environment is consulted only for what the options leave out.

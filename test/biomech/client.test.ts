@@ -170,6 +170,11 @@ describe("Biomech client configuration", () => {
     expect(() => biomechClientConfigFromEnv({ BIOMECH_API_BASE_URL: "https://b.example" })).toThrow(/BIOMECH_API_KEY/);
     expect(() => biomechClientConfigFromEnv({ BIOMECH_API_KEY: "abc" })).toThrow(/BIOMECH_API_BASE_URL/);
     expect(() => biomechClientConfigFromEnv({ BIOMECH_API_KEY: "abc", BIOMECH_API_BASE_URL: "not a url" })).toThrow(/not a URL/);
+    // An option fills in for a missing variable.
+    expect(biomechClientConfigFromEnv({ BIOMECH_API_BASE_URL: "https://b.example" }, { apiKey: "given" })).toEqual({
+      apiKey: "given",
+      baseUrl: "https://b.example",
+    });
   });
 
   it("refuses to run in a browser", () => {
