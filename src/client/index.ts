@@ -62,7 +62,7 @@ export function createBiomechClient(options: BiomechClientOptions = {}) {
   const { apiKey, baseUrl } =
     options.apiKey && options.baseUrl
       ? { apiKey: options.apiKey, baseUrl: options.baseUrl }
-      : { ...biomechClientConfigFromEnv(), ...definedOnly(options) };
+      : biomechClientConfigFromEnv(undefined, { apiKey: options.apiKey, baseUrl: options.baseUrl });
 
   const api = createClient<paths>({
     baseUrl: baseUrl.replace(/\/+$/, ""),
