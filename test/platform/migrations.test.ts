@@ -42,7 +42,7 @@ describe("migrations", () => {
 
     const first = await applyMigrations(database.db, load());
     // Read back through Drizzle too: the ORM and the raw seam see the same table.
-    const viaOrm = await database.db.orm
+    const viaOrm = await (await database.db.orm())
       .select()
       .from(migrationsTable)
       .where(inArray(migrationsTable.module, ["alpha", "beta"]));

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
-import { asc } from "drizzle-orm";
 import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { migrationsFor } from "../../platform/boot/migrations-for.ts";
 import { loadConfig } from "../../platform/config/config.ts";
-import { migrationsTable } from "../../platform/migrations/migrations-table.ts";
 import { printJson, quietLogger } from "../command-kit.ts";
 
 async function runMigrate(options: { json?: boolean; status?: boolean }): Promise<void> {
@@ -12,15 +10,12 @@ async function runMigrate(options: { json?: boolean; status?: boolean }): Promis
   try {
     const files = migrationsFor(runtime.modules);
     if (options.status) {
-      const rows = await runtime.services.db.orm
-        .select()
-        .from(migrationsTable)
-        .orderBy(asc(migrationsTable.appliedAt), asc(migrationsTable.module), asc(migrationsTable.version));
-      const applied = new Set(rows.map((row) => `${row.module}/${row.version}`));
-      const pending = files.filter((file) => !applied.has(`${file.module}/${file.version}`)).map((file) => `${file.module}/${file.name}`);
-      if (options.json) printJson({ applied: rows, pending });
+      // Loaded only here: Drizzle is heavy and no other command needs it.
+      const { readMigrationStatus } = await import("../../platform/migrations/migration-status.ts");
+      const { applied, pending } = await readMigrationStatus(runtime.services.db, files);
+      if (options.json) printJson({ applied, pending });
       else {
-        for (const row of rows) process.stdout.write(`applied  ${row.module}/${row.name}  ${row.appliedAt.toISOString()}\n`);
+        for (const row of applied) process.stdout.write(`applied  ${row.module}/${row.name}  ${row.appliedAt.toISOString()}\n`);
         for (const name of pending) process.stdout.write(`pending  ${name}\n`);
       }
       return;

@@ -18,7 +18,11 @@ export type Orm = PgDatabase<PgQueryResultHKT>;
 
 export interface Database extends Sql {
   readonly kind: DatabaseKind;
-  readonly orm: Orm;
+  /**
+   * Drizzle over the same connection(s). Loaded on first use: importing a Drizzle driver
+   * costs ~250 MB of RSS, which a process that never uses it should not pay.
+   */
+  orm(): Promise<Orm>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**

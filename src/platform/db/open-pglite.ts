@@ -1,6 +1,5 @@
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { drizzle } from "drizzle-orm/pglite";
-import type { Database, Sql } from "./database.ts";
+import type { Database, Orm, Sql } from "./database.ts";
 
 function sqlOver(client: PGlite | Transaction): Sql {
   return {
@@ -17,10 +16,11 @@ function sqlOver(client: PGlite | Transaction): Sql {
 /** Wraps an open PGlite instance (in-process Postgres) as a Database. */
 export function pgliteDatabase(pglite: PGlite): Database & { pglite: PGlite } {
   const base = sqlOver(pglite);
+  let orm: Promise<Orm> | undefined;
   return {
     kind: "pglite",
     pglite,
-    orm: drizzle({ client: pglite }),
+    orm: () => (orm ??= import("drizzle-orm/pglite").then(({ drizzle }) => drizzle({ client: pglite }) as Orm)),
     ...base,
     transaction: (fn) => pglite.transaction((tx) => fn(sqlOver(tx))),
     withSession: (fn) => fn(base),

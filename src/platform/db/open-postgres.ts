@@ -1,6 +1,5 @@
-import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import type { Database, Sql } from "./database.ts";
+import type { Database, Orm, Sql } from "./database.ts";
 
 interface Queryable {
   query(text: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -39,6 +38,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
   // An idle client that dies (server restart) must not crash the process.
   pool.on("error", () => {});
   const base = sqlOver(pool);
+  let orm: Promise<Orm> | undefined;
 
   async function withSession<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -52,7 +52,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
   return {
     kind: "postgres",
     pool,
-    orm: drizzle({ client: pool }),
+    orm: () => (orm ??= import("drizzle-orm/node-postgres").then(({ drizzle }) => drizzle({ client: pool }) as Orm)),
     ...base,
     withSession,
     transaction: (fn) =>

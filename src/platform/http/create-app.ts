@@ -1,7 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import type { ZodError } from "zod";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
@@ -14,6 +13,7 @@ import { handleError } from "./handle-error.ts";
 import { enforceMediaType } from "./media-type.ts";
 import { allowedMethodsFor } from "./method-not-allowed.ts";
 import { requestContext } from "./request-context.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export interface CreateAppOptions {
   services: Services;
@@ -21,6 +21,8 @@ export interface CreateAppOptions {
   /** Extra health checks beyond the database (e.g. Redis, the queue). */
   healthChecks?: Record<string, HealthCheck>;
 }
+
+const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 function validationError(error: ZodError, target: string): AppError {
   const details = error.issues.map((issue) => ({
@@ -45,19 +47,19 @@ export function createApp({ services, modules, healthChecks = {} }: CreateAppOpt
   });
 
   app.use("*", requestContext(services));
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use("*", securityHeaders());
   if (config.CORS_ORIGINS.length > 0) {
     app.use("*", cors({ origin: config.CORS_ORIGINS, exposeHeaders: ["x-request-id", "RateLimit", "Retry-After"], maxAge: 600 }));
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError("payload_too_large", `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new AppError("payload_too_large", `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  // Only where a body can come: the limiter wraps the request stream, which would make
+  // the Node adapter build a full Request for every GET too.
+  app.use("*", (c, next) => (methodsWithBody.has(c.req.method) ? limitBody(c, next) : next()));
   app.use("*", enforceMediaType(Object.assign({}, ...modules.map((module) => module.mediaTypes ?? {}))));
 
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));

@@ -18,10 +18,12 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("log", log);
     c.set("services", services);
+    // Set before the response exists, so it rides along when the response is built: touching
+    // the headers of a finished response makes the Node adapter copy it into a full Response.
+    c.header("x-request-id", requestId);
     try {
       await next();
     } finally {
-      c.header("x-request-id", requestId);
       const status = c.res.status;
       const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
       if (status >= 500) log.error(line, "request failed");

@@ -1,0 +1,21 @@
+import { asc } from "drizzle-orm";
+import type { Database } from "../db/database.ts";
+import { migrationsTable } from "./migrations-table.ts";
+import type { MigrationFile } from "./read-migrations.ts";
+
+export interface MigrationStatus {
+  applied: (typeof migrationsTable.$inferSelect)[];
+  pending: string[];
+}
+
+/** What is applied (from the table) and what is not yet (from the files). */
+export async function readMigrationStatus(db: Database, files: MigrationFile[]): Promise<MigrationStatus> {
+  const orm = await db.orm();
+  const applied = await orm
+    .select()
+    .from(migrationsTable)
+    .orderBy(asc(migrationsTable.appliedAt), asc(migrationsTable.module), asc(migrationsTable.version));
+  const done = new Set(applied.map((row) => `${row.module}/${row.version}`));
+  const pending = files.filter((file) => !done.has(`${file.module}/${file.version}`)).map((file) => `${file.module}/${file.name}`);
+  return { applied, pending };
+}
