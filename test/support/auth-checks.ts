@@ -27,21 +27,31 @@ export interface AuthFixture {
 
 let orgCounter = 0;
 
-/** Two orgs and one key per failure mode, created directly through the services. */
-export async function createAuthFixture(t: TestApp, scopes: string[], otherScope = "logs:read"): Promise<AuthFixture> {
+/**
+ * Two orgs and one key per failure mode, created directly through the services. With
+ * `platformWide`, the keys are bound to no org (routes over data of every org, like the queue)
+ * and `otherOrg` is an org-bound key with the same scopes, which such routes must refuse.
+ */
+export async function createAuthFixture(
+  t: TestApp,
+  scopes: string[],
+  otherScope = "logs:read",
+  options: { platformWide?: boolean } = {},
+): Promise<AuthFixture> {
   const { db, config } = t.services;
   const secret = config.BACKPLANE_SECRET;
   const suffix = `${process.pid}-${++orgCounter}-${Date.now().toString(36)}`;
   const orgA = (await createOrg(db, { name: `Org A ${suffix}` })).id;
   const orgB = (await createOrg(db, { name: `Org B ${suffix}` })).id;
-  const make = (name: string, orgId: string, keyScopes: string[]) =>
+  const owner = options.platformWide ? null : orgA;
+  const make = (name: string, orgId: string | null, keyScopes: string[]) =>
     createKey(db, { secret, name, orgId, scopes: keyScopes, createdBy: "test" });
-  const good = await make("good", orgA, scopes);
+  const good = await make("good", owner, scopes);
   const otherOrg = await make("other org", orgB, scopes);
-  const wrongScope = await make("wrong scope", orgA, [otherScope]);
-  const expired = await make("expired", orgA, scopes);
+  const wrongScope = await make("wrong scope", owner, [otherScope]);
+  const expired = await make("expired", owner, scopes);
   await db.query("UPDATE backplane.api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [expired.id]);
-  const revoked = await make("revoked", orgA, scopes);
+  const revoked = await make("revoked", owner, scopes);
   await revokeKey(db, { id: revoked.id, withinOrg: null });
   const secrets = new Set([good.key, otherOrg.key, wrongScope.key, expired.key, revoked.key]);
   return {

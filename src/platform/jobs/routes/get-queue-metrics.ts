@@ -1,7 +1,7 @@
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { readQueueMetrics } from "../queue-metrics.ts";
-import { queueGuard } from "./queue-guard.ts";
+import { queueGuard, requirePlatformKey } from "./queue-guard.ts";
 import { queueMetricsSchema } from "./schemas.ts";
 
 export const getQueueMetricsRoute = defineRoute({
@@ -18,5 +18,8 @@ export const getQueueMetricsRoute = defineRoute({
 });
 
 export function registerGetQueueMetrics(app: AppRouter): void {
-  app.openapi(getQueueMetricsRoute, async (c) => c.json({ queues: await readQueueMetrics(c.get("services").db) }, 200));
+  app.openapi(getQueueMetricsRoute, async (c) => {
+    requirePlatformKey(c);
+    return c.json({ queues: await readQueueMetrics(c.get("services").db) }, 200);
+  });
 }

@@ -8,9 +8,10 @@ import { AppError } from "../../http/errors.ts";
 export const queueGuard = (scope: "queue:read" | "queue:manage") => requireAuth({ scopes: [scope] });
 
 /**
- * Dead letters hold payloads of every org, so listing or replaying them takes a platform-wide key
- * (one bound to no org); an org-bound key gets 403 even with the scope.
+ * The queue is shared by every org (dead letters hold their payloads, metrics count their jobs),
+ * so the queue routes take a platform-wide key (one bound to no org); an org-bound key gets 403
+ * even with the scope.
  */
 export function requirePlatformKey(c: Context<AppEnv>): void {
-  if (principalOf(c).orgId !== null) throw new AppError("forbidden", "The dead-letter queue spans every org: use a platform-wide API key");
+  if (principalOf(c).orgId !== null) throw new AppError("forbidden", "The queue spans every org: use a platform-wide API key");
 }
