@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { homedir } from "node:os";
 import path from "node:path";
 import { fastJobsEnv } from "./fast-env.ts";
 
@@ -22,8 +23,9 @@ export async function spawnWorker(
   const child = spawn(process.execPath, ["bin/backplane.js", "worker", "--no-migrate"], {
     cwd: root,
     env: {
-      ...process.env,
-      PATH: `${path.join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+      // Only what the worker needs: the developer's own environment must not leak into a test.
+      HOME: homedir(),
+      NODE_ENV: "test",
       ...fastJobsEnv,
       LOG_LEVEL: "warn",
       LOG_PRETTY: "false",
