@@ -59,6 +59,20 @@ describe.runIf(dbKind === "pglite")("the embedded server as a real process", () 
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 60_000, "the server");
       expect(server.output().stdout).toContain(`http://127.0.0.1:${port}/api/docs`);
 
+      // The Node server adds the security headers here (the app skips them); check they arrive,
+      // on answers and on errors, next to the app's own request id.
+      for (const [path, status] of [
+        ["/api/health", 200],
+        ["/api/nothing", 404],
+      ] as const) {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { "x-request-id": "proc-1" } });
+        expect(response.status).toBe(status);
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+        expect(response.headers.get("strict-transport-security")).toContain("max-age=");
+        expect(response.headers.get("x-request-id")).toBe("proc-1");
+      }
+
       // Another process (the CLI) reaches the same database through the running server.
       const migrate = await runCli(["migrate", "--json"], env);
       expect(migrate.code, migrate.stderr).toBe(0);

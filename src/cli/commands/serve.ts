@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { loadConfig } from "../../platform/config/config.ts";
+import { securityHeaderList } from "../../platform/http/security-headers.ts";
 import { listen } from "../../platform/server/listen.ts";
 import { loggerFor } from "../command-kit.ts";
 
@@ -34,8 +35,8 @@ async function runServer(options: ServeOptions): Promise<void> {
     const stopper = await hook(runtime, options);
     if (stopper) stoppers.push(stopper);
   }
-  const app = runtime.createApp();
-  const server = await listen(app, { port: config.PORT, host: config.HOST }).catch(async (error: Error) => {
+  const app = runtime.createApp({ serverSetsSecurityHeaders: true });
+  const server = await listen(app, { port: config.PORT, host: config.HOST, headers: securityHeaderList }).catch(async (error: Error) => {
     await runtime.close();
     throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${error.message}`);
   });

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 
 /**
  * Keys are stored as HMAC-SHA-256 under a key derived from BACKPLANE_SECRET, not bcrypt:
@@ -7,8 +7,9 @@ import { createHmac } from "node:crypto";
  * leaked table alone cannot be used to test candidate keys offline.
  * Changing BACKPLANE_SECRET therefore invalidates every database key.
  */
-export function subkey(secret: string, purpose: string): Buffer {
-  return createHmac("sha256", secret).update(`backplane:${purpose}:v1`).digest();
+export function subkey(secret: string, purpose: string): KeyObject {
+  // A KeyObject made once: given raw bytes, createHmac would build one on every call.
+  return createSecretKey(createHmac("sha256", secret).update(`backplane:${purpose}:v1`).digest());
 }
 
 export function keyDigester(secret: string): (key: string) => string {

@@ -2,7 +2,7 @@ import { availableModules } from "../../modules/registry.ts";
 import type { Config } from "../config/config.ts";
 import { type OpenedDatabase, openDatabase } from "../db/open-database.ts";
 import type { AppRouter } from "../http/app-env.ts";
-import { createApp } from "../http/create-app.ts";
+import { type CreateAppOptions, createApp } from "../http/create-app.ts";
 import { openJobQueue } from "../jobs/open-job-queue.ts";
 import { queueHealthCheck } from "../jobs/queue-health-check.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
@@ -17,7 +17,7 @@ export interface Runtime {
   services: Services & { db: OpenedDatabase };
   modules: BackplaneModule[];
   applied: AppliedMigration[];
-  createApp(): AppRouter;
+  createApp(options?: Pick<CreateAppOptions, "serverSetsSecurityHeaders">): AppRouter;
   close(): Promise<void>;
 }
 
@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
       services,
       modules,
       applied,
-      createApp: () => createApp({ services, modules, healthChecks }),
+      createApp: (options) => createApp({ services, modules, healthChecks, ...options }),
       close: async () => {
         await jobs.close();
         await redis?.close();

@@ -20,6 +20,12 @@ export interface CreateAppOptions {
   modules: BackplaneModule[];
   /** Extra health checks beyond the database (e.g. Redis, the queue). */
   healthChecks?: Record<string, HealthCheck>;
+  /**
+   * The Node server in front (`listen()` with `securityHeaderList`) adds the security headers
+   * itself, which is cheaper than a web Headers object per response; the app then skips them.
+   * Leave unset wherever the app is served some other way (tests, a Next.js route handler).
+   */
+  serverSetsSecurityHeaders?: boolean;
 }
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -37,7 +43,7 @@ function validationError(error: ZodError, target: string): AppError {
  * Builds the whole HTTP app without listening, so @hono/node-server, tests
  * (`app.request()`) and a Next.js route handler can all serve the same object.
  */
-export function createApp({ services, modules, healthChecks = {} }: CreateAppOptions): AppRouter {
+export function createApp({ services, modules, healthChecks = {}, serverSetsSecurityHeaders = false }: CreateAppOptions): AppRouter {
   const { config } = services;
   const app: AppRouter = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -47,7 +53,7 @@ export function createApp({ services, modules, healthChecks = {} }: CreateAppOpt
   });
 
   app.use("*", requestContext(services));
-  app.use("*", securityHeaders());
+  if (!serverSetsSecurityHeaders) app.use("*", securityHeaders());
   if (config.CORS_ORIGINS.length > 0) {
     app.use("*", cors({ origin: config.CORS_ORIGINS, exposeHeaders: ["x-request-id", "RateLimit", "Retry-After"], maxAge: 600 }));
   }

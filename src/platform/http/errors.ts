@@ -28,7 +28,12 @@ export class AppError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, message: string, options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {}) {
+    // A 4xx is an answer, not a fault: skip the stack trace, which is most of an Error's cost
+    // (and a flood of bad requests should stay cheap). 5xx keep theirs for the log.
+    const stackLimit = Error.stackTraceLimit;
+    if (errorCodes[code] < 500) Error.stackTraceLimit = 0;
     super(message, { cause: options.cause });
+    Error.stackTraceLimit = stackLimit;
     this.code = code;
     this.status = errorCodes[code];
     this.details = options.details;

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 
 // The same defaults as Hono's secureHeaders (Helmet's set), minus the per-request work.
-const headers: [string, string][] = [
+export const securityHeaderList: readonly (readonly [string, string])[] = [
   ["Cross-Origin-Resource-Policy", "same-origin"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Origin-Agent-Cluster", "?1"],
@@ -22,7 +22,7 @@ const headers: [string, string][] = [
  */
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
-    for (const [name, value] of headers) c.header(name, value);
+    for (const [name, value] of securityHeaderList) c.header(name, value);
     await next();
   };
 }

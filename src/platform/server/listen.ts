@@ -1,6 +1,6 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { AppRouter } from "../http/app-env.ts";
 
 export interface Listening {
@@ -10,10 +10,23 @@ export interface Listening {
   close(timeoutMs: number): Promise<{ drained: boolean }>;
 }
 
-export function listen(app: AppRouter, options: { port: number; host: string }): Promise<Listening> {
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Headers put on every response by the Node server (merged under the app's own). */
+  headers?: readonly (readonly [string, string])[];
+}
+
+export function listen(app: AppRouter, options: ListenOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }) as Server;
+    const handle = getRequestListener(app.fetch);
+    const headers = options.headers ?? [];
+    const server = createServer((request, response) => {
+      for (const [name, value] of headers) response.setHeader(name, value);
+      return handle(request, response);
+    });
     server.once("error", reject);
+    server.listen(options.port, options.host);
     server.once("listening", () => {
       const address = server.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
