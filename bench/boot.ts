@@ -1,12 +1,14 @@
 /**
  * Process start to first 200 on /api/health, for the embedded database (fresh and existing
- * data folder) and real PostgreSQL (BENCH_DATABASE_URL). Usage: node bench/boot.ts [rounds]
+ * data folder) and real PostgreSQL (BENCH_DATABASE_URL, see bench/config.ts). Usage: node bench/boot.ts [rounds]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { openPostgres } from "../src/platform/db/open-postgres.ts";
+import { benchConfig } from "./config.ts";
 
 const bin = fileURLToPath(new URL("../bin/backplane.js", import.meta.url));
 
@@ -46,14 +48,18 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[2] ?? 3);
+  // The benchmark's own database (bench/config.ts), created when missing; never the admin database.
+  const admin = openPostgres({ url: benchConfig.adminUrl, poolMax: 1 });
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [benchConfig.databaseName]);
+  if (exists.length === 0) await admin.exec(`CREATE DATABASE ${benchConfig.databaseName}`);
+  await admin.close();
   const dir = mkdtempSync(path.join(tmpdir(), "bp-boot-"));
   const results: Record<string, number[]> = { "embedded (first run: initdb + migrate)": [], "embedded (existing data)": [], postgres: [] };
   for (let round = 0; round < rounds; round++) {
     const dataDir = path.join(dir, `data-${round}`);
     results["embedded (first run: initdb + migrate)"]?.push(await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
     results["embedded (existing data)"]?.push(await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
-    const url = process.env.BENCH_DATABASE_URL;
-    if (url) results.postgres?.push(await measureBoot({ DATABASE_URL: url }));
+    results.postgres?.push(await measureBoot({ DATABASE_URL: benchConfig.databaseUrl }));
   }
   rmSync(dir, { recursive: true, force: true });
   for (const [name, values] of Object.entries(results)) {

@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { homedir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -22,13 +23,13 @@ import { JOBS_QUEUE, queuePriority } from "../src/platform/jobs/queues.ts";
 import { startWorker } from "../src/platform/jobs/start-worker.ts";
 import type { Services } from "../src/platform/module.ts";
 import { createLogger } from "../src/platform/observability/logger.ts";
+import { benchConfig } from "./config.ts";
 import benchModule, { benchTables, stamp } from "./queue-module.ts";
 
 const { values } = parseArgs({ options: { jobs: { type: "string", default: "10000" }, samples: { type: "string", default: "300" } } });
 const JOBS = Number(values.jobs);
 const SAMPLES = Number(values.samples);
-// A benchmark script, not the app: it reads its one setting here.
-const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const { adminUrl } = benchConfig;
 const root = path.resolve(import.meta.dirname, "..");
 const now = () => performance.timeOrigin + performance.now();
 const log = createLogger({ level: "error" });
@@ -98,7 +99,8 @@ async function onPostgres() {
     child = spawn(process.execPath, ["bin/backplane.js", "worker", "--no-migrate"], {
       cwd: root,
       env: {
-        ...process.env,
+        // Only what the worker needs: the caller's own environment must not change the figures.
+        HOME: homedir(),
         DATABASE_URL: url.toString(),
         BACKPLANE_EXTRA_MODULES: "bench/queue-module.ts",
         LOG_LEVEL: "error",
