@@ -45,7 +45,12 @@ async function runList(options: { json?: boolean; queue?: string; limit: string 
     let cursor: string | undefined;
     let total = 0;
     for (let page = 0; page < Math.ceil(limit / 200) && items.length < limit; page++) {
-      const result = await listDeadLetters(runtime.services.db, { queue, cursor, limit: Math.min(200, limit - items.length) });
+      const result = await listDeadLetters(runtime.services.db, {
+        secret: runtime.services.config.BACKPLANE_SECRET,
+        queue,
+        cursor,
+        limit: Math.min(200, limit - items.length),
+      });
       items.push(...result.items);
       total = result.total;
       if (!result.nextCursor) break;

@@ -2,6 +2,7 @@ import type { PgBoss } from "pg-boss";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
+import { type CursorCodec, cursorCodec } from "../http/keyset-cursor.ts";
 import type { QueueName } from "../module.ts";
 import { bossTransaction } from "./boss-database.ts";
 import type { JobRegistry } from "./job-registry.ts";
@@ -41,17 +42,41 @@ function toDeadLetter(row: DeadLetterRow): DeadLetter {
   };
 }
 
-const encodeCursor = (row: DeadLetterRow) => Buffer.from(`${new Date(row.created_on).toISOString()}|${row.id}`).toString("base64url");
-
-function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new AppError("validation_failed", "cursor: not a cursor this endpoint returned", {
-      details: [{ field: "query.cursor", message: "invalid cursor" }],
-    });
-  }
-  return [at, id];
+/** Where a page ended: the last row's dead-letter time to the microsecond, and its id. */
+export interface DeadLetterPosition {
+  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). */
+  at: string;
+  id: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EXACT_TIME = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Strict: only what PostgreSQL reads back as the same instant (a real calendar date, years 1970–9999) and a real UUID. */
+function isPosition(value: unknown): value is DeadLetterPosition {
+  const position = value as Partial<DeadLetterPosition> | null;
+  if (typeof position !== "object" || position === null) return false;
+  if (typeof position.id !== "string" || !UUID.test(position.id)) return false;
+  if (typeof position.at !== "string") return false;
+  const year = EXACT_TIME.exec(position.at)?.[1];
+  if (!year || Number(year) < 1970) return false;
+  // Round-tripping the millisecond part through Date catches 2026-02-30 and 25:00.
+  const millis = `${position.at.slice(0, 23)}Z`;
+  const parsed = new Date(millis);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
+}
+
+/** Signed cursors for the dead-letter listing, bound to its queue filter (see keyset-cursor.ts). */
+export function deadLetterCursor(secret: string): CursorCodec<DeadLetterPosition> {
+  let codec = codecs.get(secret);
+  if (!codec) {
+    codec = cursorCodec(secret, "jobs.dead-letters", isPosition);
+    codecs.set(secret, codec);
+  }
+  return codec;
+}
+const codecs = new Map<string, CursorCodec<DeadLetterPosition>>();
+const cursorBinding = (queue: QueueName | undefined) => JSON.stringify([queue ?? null]);
 
 export interface DeadLetterPage {
   items: DeadLetter[];
@@ -61,20 +86,40 @@ export interface DeadLetterPage {
   total: number;
 }
 
-/** Newest first, keyset-paged. */
-export async function listDeadLetters(
-  db: Database,
-  options: { queue?: QueueName; cursor?: string; limit?: number },
-): Promise<DeadLetterPage> {
+export interface ListDeadLettersOptions {
+  /** BACKPLANE_SECRET: signs and checks the cursor. */
+  secret: string;
+  queue?: QueueName;
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * Newest first, keyset-paged on (dead-letter time, id) at full precision. A cursor from another
+ * filter, an edited one, or one that is not a position this endpoint could have issued is a 400.
+ */
+export async function listDeadLetters(db: Database, options: ListDeadLettersOptions): Promise<DeadLetterPage> {
   const limit = options.limit ?? 50;
-  const [at, id] = options.cursor ? decodeCursor(options.cursor) : [null, null];
-  const rows = await db.query<DeadLetterRow>(listSql, [DEAD_LETTER_QUEUE, options.queue ?? null, at, id, limit + 1]);
+  const cursors = deadLetterCursor(options.secret);
+  const binding = cursorBinding(options.queue);
+  const after = options.cursor === undefined ? null : cursors.decode(options.cursor, binding);
+  const rows = await db.query<DeadLetterRow & { created_on_exact: string }>(listSql, [
+    DEAD_LETTER_QUEUE,
+    options.queue ?? null,
+    after?.at ?? null,
+    after?.id ?? null,
+    limit + 1,
+  ]);
   const [{ count }] = (await db.query<{ count: number }>(countDeadLetters, [DEAD_LETTER_QUEUE, options.queue ?? null])) as [
     { count: number },
   ];
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { items: page.map(toDeadLetter), nextCursor: rows.length > limit && last ? encodeCursor(last) : null, total: count };
+  return {
+    items: page.map(toDeadLetter),
+    nextCursor: rows.length > limit && last ? cursors.encode({ at: last.created_on_exact, id: last.id }, binding) : null,
+    total: count,
+  };
 }
 
 export interface ReplayTarget {

@@ -34,9 +34,14 @@ export interface DeadLetterRow {
 
 const deadLetterColumns = "id, data, source_id, source_retry_count, source_output, source_created_on, created_on";
 
-/** Newest first; $2 queue filter or null; ($3, $4) the keyset cursor or nulls; $5 page size. */
+/**
+ * Newest first; $2 queue filter or null; ($3, $4) the keyset cursor or nulls; $5 page size.
+ * `created_on_exact` is created_on to the microsecond (a JS Date keeps only milliseconds): the
+ * cursor carries it, so rows dead-lettered within one millisecond are neither skipped nor repeated.
+ */
 export const listDeadLetters = `
-SELECT ${deadLetterColumns}
+SELECT ${deadLetterColumns},
+  to_char(created_on AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_on_exact
 FROM ${job}
 WHERE name = $1
   AND state = 'created'

@@ -19,6 +19,7 @@ export function registerListDeadLetters(app: AppRouter): void {
   app.openapi(listDeadLettersRoute, async (c) => {
     requirePlatformKey(c);
     const query = c.req.valid("query");
-    return c.json(await listDeadLetters(c.get("services").db, query), 200);
+    const { db, config } = c.get("services");
+    return c.json(await listDeadLetters(db, { ...query, secret: config.BACKPLANE_SECRET }), 200);
   });
 }

@@ -48,7 +48,11 @@ export const deadLetterPageSchema = z
 
 export const listDeadLettersQuery = z.object({
   queue: queueNameSchema.optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "`nextCursor` from the previous page of this same query (signed; one from another filter is a 400)" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
