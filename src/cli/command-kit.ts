@@ -1,4 +1,5 @@
 import { type Config, ConfigError } from "../platform/config/config.ts";
+import { DatabaseUnreachableError } from "../platform/db/connection-errors.ts";
 import { MigrationError } from "../platform/migrations/apply-migrations.ts";
 import { createLogger, type Logger } from "../platform/observability/logger.ts";
 
@@ -15,7 +16,11 @@ export function quietLogger(config: Config, json = false): Logger {
 
 /** Expected failures (bad config, a refused migration) end in one line, not a stack. */
 export function fail(error: unknown): never {
-  const expected = error instanceof ConfigError || error instanceof MigrationError || error instanceof CliError;
+  const expected =
+    error instanceof ConfigError ||
+    error instanceof MigrationError ||
+    error instanceof CliError ||
+    error instanceof DatabaseUnreachableError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`backplane: ${expected ? message : `error: ${message}`}\n`);
   process.exit(1);

@@ -13,7 +13,7 @@ async function runWorker(options: { migrate: boolean }): Promise<void> {
   const config = loadConfig();
   const log = loggerFor(config);
   if (!config.JOBS_ENABLED) throw new CliError("JOBS_ENABLED=false: this deployment runs no jobs");
-  const runtime = await createRuntime(config, log, { role: "worker", migrate: options.migrate });
+  const runtime = await createRuntime(config, log, { role: "worker", migrate: options.migrate && config.MIGRATE_ON_BOOT });
   const worker = await startWorker(runtime.services, runtime.modules).catch(async (error: unknown) => {
     await runtime.close();
     throw error;

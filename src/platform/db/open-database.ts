@@ -3,6 +3,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Config } from "../config/config.ts";
+import { DatabaseUnreachableError } from "./connection-errors.ts";
 import type { Database } from "./database.ts";
 import { openPglite } from "./open-pglite.ts";
 import { openPostgres } from "./open-postgres.ts";
@@ -72,9 +73,20 @@ async function acquireEmbedded(dataDir: string): Promise<{ release: () => void }
   }
 }
 
+/** The first query at boot: a database that cannot be reached is reported as such, not as a bare socket error. */
+async function checkConnection(db: Database, where: { url: string; variable: string }): Promise<void> {
+  try {
+    await db.ping();
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw new DatabaseUnreachableError(where, error);
+  }
+}
+
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   if (config.DATABASE_URL) {
     const db = openPostgres({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: options.applicationName });
+    await checkConnection(db, { url: config.DATABASE_URL, variable: "DATABASE_URL" });
     return Object.assign(db, { connectionUrl: config.DATABASE_URL, via: "postgres" as const });
   }
 
@@ -84,6 +96,7 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
     options.notice?.(`The embedded database is open in process ${acquired.heldBy.pid}; connecting through it at ${url}`);
     // The socket multiplexes onto PGlite's single session: keep the pool tiny.
     const db = openPostgres({ url, poolMax: 1, applicationName: options.applicationName });
+    await checkConnection(db, { url, variable: `BACKPLANE_EMBEDDED_PG_PORT, served by process ${acquired.heldBy.pid}` });
     return Object.assign(db, { connectionUrl: url, via: "embedded-socket" as const });
   }
 
