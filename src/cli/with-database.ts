@@ -1,6 +1,6 @@
-import { createRuntime, type Runtime } from "../platform/boot/create-runtime.ts";
 import { type Config, loadConfig } from "../platform/config/config.ts";
 import { AppError } from "../platform/http/errors.ts";
+import { createRuntime, type Runtime } from "../runtime/create-runtime.ts";
 import { CliError, quietLogger } from "./command-kit.ts";
 
 /**

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 const ID_LENGTH = 20; // 36^20 ≈ 2^103: collisions are not a concern
 
-export type IdPrefix = "org" | "key" | "ath" | "ses";
+/** A prefix a module declares in `idPrefixes` (2–8 lowercase letters): `org`, `key`, `ses`, … */
+export type IdPrefix = string;
 
 /** A readable, prefixed id such as `org_3k9x…`; the prefix says what it names. */
 export function newId(prefix: IdPrefix): string {

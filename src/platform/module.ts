@@ -16,7 +16,10 @@ export interface Services {
 /** A dependency probed by /api/v1/healthz; throws (or rejects) when down. */
 export type HealthCheck = (services: Services) => Promise<void>;
 
-/** The three queues, taken in this order when all have work waiting (priorities 10 / 5 / 1). */
+/**
+ * The three queues, taken in this order when all have work waiting (priorities 10 / 5 / 1).
+ * Queues are the platform's; job names are any string a module declares (e.g. `training.process-activity`).
+ */
 export type QueueName = "critical" | "default" | "bulk";
 
 export interface JobContext {
@@ -81,12 +84,51 @@ export interface CronSchedule {
 }
 
 /**
+ * Who owns a table's rows. `org` and `user` tables get row-level security keyed on
+ * `app.org_id` / `app.user_id` (docs/platform.md, Tenancy); `global` tables hold no tenant data.
+ */
+export type TableClass = "org" | "user" | "global";
+
+/** A table a module (or the platform) owns; `backplane db:validate` checks the live database against it. */
+export interface TableDeclaration {
+  /** Schema-qualified: `biomech.sessions`. The schema is the module's own. */
+  name: string;
+  class: TableClass;
+  /**
+   * Columns that must exist, with their type as PostgreSQL's format_type() spells it:
+   * `text`, `text[]`, `integer`, `jsonb`, `timestamp with time zone`. A type given without a
+   * modifier matches any (`timestamp with time zone` matches `timestamp(3) with time zone`).
+   * An `org` table must list `org_id`, a `user` table `user_id`.
+   */
+  columns: Record<string, string>;
+  /** The column the policies compare with the setting, when not `org_id` / `user_id` (backplane.orgs: `id`). */
+  tenantColumn?: string;
+  /** For a global table: why it holds no tenant data (shown by db:validate). */
+  why?: string;
+}
+
+/** A scope keys can carry, `noun:verb`. */
+export interface ScopeDeclaration {
+  name: string;
+  description: string;
+}
+
+/** What a module adds to the platform's catalogs (tables, scopes, id prefixes); the platform declares its own the same way. */
+export interface ModuleDeclarations {
+  /** The module's name, which is also its Postgres schema and its migrations folder. */
+  name: string;
+  tables?: TableDeclaration[];
+  scopes?: ScopeDeclaration[];
+  /** Id prefixes the module mints with `newId`, and what each names: `{ ses: "capture session" }`. */
+  idPrefixes?: Record<string, string>;
+}
+
+/**
  * The contract every module implements. A module owns one Postgres schema (named after
  * it) and its SQL migrations under `migrations/<name>/`, registers its routes on the
  * shared router, and declares its jobs, cron schedules and health checks.
  */
-export interface BackplaneModule {
-  name: string;
+export interface BackplaneModule extends ModuleDeclarations {
   /** Routes at the exact paths of the module's seed plan. */
   registerRoutes?: (app: AppRouter, services: Services) => void;
   // biome-ignore lint/suspicious/noExplicitAny: a module lists jobs of many payload types

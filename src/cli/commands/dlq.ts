@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { loadConfig } from "../../platform/config/config.ts";
 import { type DeadLetter, listDeadLetters, replayDeadLetters } from "../../platform/jobs/dead-letters.ts";
 import { jobRegistry } from "../../platform/jobs/job-registry.ts";
 import { producerOf } from "../../platform/jobs/producer-of.ts";
 import { isQueueName } from "../../platform/jobs/queues.ts";
 import type { QueueName } from "../../platform/module.ts";
+import { createRuntime } from "../../runtime/create-runtime.ts";
 import { CliError, printJson, quietLogger } from "../command-kit.ts";
 
 async function openForCli(json = false) {

@@ -48,7 +48,7 @@ export function registerKeysCommand(program: Command): void {
     .addOption(new Option("--environment <env>", "key prefix bp_live_ or bp_test_").choices(["live", "test"]).default("live"))
     .option("--json", "print id, key, prefix, scopes, orgId, expiresAt as JSON")
     .action((options: { name: string; scopes: string; org?: string; expiresIn?: string; environment: "live" | "test"; json?: boolean }) =>
-      withDatabase("cli", options.json, async ({ services }, config) => {
+      withDatabase("cli", options.json, async ({ services, catalog }, config) => {
         const seconds = options.expiresIn === undefined ? null : parseDuration(options.expiresIn, "--expires-in");
         if (seconds === 0) throw new CliError("--expires-in: must be more than 0");
         const created = await createKey(services.db, {
@@ -59,6 +59,7 @@ export function registerKeysCommand(program: Command): void {
             .split(",")
             .map((scope) => scope.trim())
             .filter(Boolean),
+          knownScopes: catalog.scopeNames,
           expiresAt: seconds === null ? null : new Date(Date.now() + seconds * 1000),
           environment: options.environment,
           createdBy: "cli",

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { migrationsFor } from "../../platform/boot/migrations-for.ts";
 import { loadConfig } from "../../platform/config/config.ts";
+import { createRuntime } from "../../runtime/create-runtime.ts";
 import { printJson, quietLogger } from "../command-kit.ts";
 
 async function runMigrate(options: { json?: boolean; status?: boolean }): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { seedDemo } from "../../modules/biomech/services/seed-demo.ts";
-import type { Runtime } from "../../platform/boot/create-runtime.ts";
 import type { Config } from "../../platform/config/config.ts";
+import type { Runtime } from "../../runtime/create-runtime.ts";
 import { CliError, printJson } from "../command-kit.ts";
 import { withDatabase } from "../with-database.ts";
 import { onServerStart } from "./serve.ts";

@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { loadConfig } from "../../platform/config/config.ts";
 import { securityHeaderList } from "../../platform/http/security-headers.ts";
 import { listen } from "../../platform/server/listen.ts";
+import { createRuntime } from "../../runtime/create-runtime.ts";
 import { loggerFor } from "../command-kit.ts";
 
 export interface ServeOptions {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { createRuntime } from "../../platform/boot/create-runtime.ts";
 import { loadConfig } from "../../platform/config/config.ts";
 import { startWorker } from "../../platform/jobs/start-worker.ts";
+import { createRuntime } from "../../runtime/create-runtime.ts";
 import { CliError, loggerFor } from "../command-kit.ts";
 import { onServerStart } from "./serve.ts";
 

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { ZodError } from "zod";
+import { catalogOf } from "../catalog.ts";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
 import { registerQueueRoutes } from "../jobs/register-queue-routes.ts";
@@ -71,7 +72,7 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
   if (services.jobs.enabled) registerQueueRoutes(app, modules);
-  registerKeyRoutes(app);
+  registerKeyRoutes(app, catalogOf(modules).scopeNames);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
 

@@ -13,6 +13,8 @@ export interface CreateKeyInput {
   /** null: platform-wide. */
   orgId: string | null;
   scopes: readonly string[];
+  /** The scope catalog (`catalogOf(modules).scopeNames`): a scope outside it is refused. The HTTP route and the CLI pass it. */
+  knownScopes?: readonly string[];
   expiresAt?: Date | null;
   environment?: KeyEnvironment;
   createdBy: string;
@@ -31,7 +33,7 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
   if (name.length === 0 || name.length > 200) throw new AppError("validation_failed", "name must be 1–200 characters");
   const scopes = [...new Set(input.scopes)];
   if (scopes.length === 0) throw new AppError("validation_failed", "a key needs at least one scope");
-  const unknown = unknownScopes(scopes);
+  const unknown = input.knownScopes ? unknownScopes(scopes, input.knownScopes) : [];
   if (unknown.length > 0)
     throw new AppError("validation_failed", `unknown scope ${unknown.join(", ")}`, { details: { unknownScopes: unknown } });
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())

@@ -5,8 +5,8 @@ import { registerRevokeKey } from "./routes/revoke-key.ts";
 import { registerRotateKey } from "./routes/rotate-key.ts";
 
 /** Key management over HTTP, scope `keys:manage`; the CLI offers the same operations. */
-export function registerKeyRoutes(app: AppRouter): void {
-  registerCreateKey(app);
+export function registerKeyRoutes(app: AppRouter, knownScopes: readonly string[]): void {
+  registerCreateKey(app, knownScopes);
   registerListKeys(app);
   registerRevokeKey(app);
   registerRotateKey(app);

@@ -21,7 +21,8 @@ export const createKeyRoute = defineRoute({
   },
 });
 
-export function registerCreateKey(app: AppRouter): void {
+/** `knownScopes`: the platform's and the modules' scopes; any other is refused (422). */
+export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]): void {
   app.openapi(createKeyRoute, async (c) => {
     const principal = principalOf(c);
     const body = c.req.valid("json");
@@ -39,6 +40,7 @@ export function registerCreateKey(app: AppRouter): void {
       name: body.name,
       orgId,
       scopes: body.scopes,
+      knownScopes,
       expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
       environment: body.environment,
       createdBy: principal.id,

@@ -1,21 +1,24 @@
-import { availableModules } from "../../modules/registry.ts";
-import type { Config } from "../config/config.ts";
-import { type OpenedDatabase, openDatabase } from "../db/open-database.ts";
-import type { AppRouter } from "../http/app-env.ts";
-import { type CreateAppOptions, createApp } from "../http/create-app.ts";
-import { openJobQueue } from "../jobs/open-job-queue.ts";
-import { queueHealthCheck } from "../jobs/queue-health-check.ts";
-import type { AppliedMigration } from "../migrations/apply-migrations.ts";
-import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
-import type { Logger } from "../observability/logger.ts";
-import { redisHealthCheck } from "../redis/redis-health-check.ts";
-import { loadExtraModules } from "./load-extra-modules.ts";
-import { migrateAll } from "./migrations-for.ts";
-import { selectModules } from "./select-modules.ts";
+import { availableModules } from "../modules/registry.ts";
+import { loadExtraModules } from "../platform/boot/load-extra-modules.ts";
+import { migrateAll } from "../platform/boot/migrations-for.ts";
+import { selectModules } from "../platform/boot/select-modules.ts";
+import { type Catalog, catalogOf } from "../platform/catalog.ts";
+import type { Config } from "../platform/config/config.ts";
+import { type OpenedDatabase, openDatabase } from "../platform/db/open-database.ts";
+import type { AppRouter } from "../platform/http/app-env.ts";
+import { type CreateAppOptions, createApp } from "../platform/http/create-app.ts";
+import { openJobQueue } from "../platform/jobs/open-job-queue.ts";
+import { queueHealthCheck } from "../platform/jobs/queue-health-check.ts";
+import type { AppliedMigration } from "../platform/migrations/apply-migrations.ts";
+import type { BackplaneModule, HealthCheck, Services } from "../platform/module.ts";
+import type { Logger } from "../platform/observability/logger.ts";
+import { redisHealthCheck } from "../platform/redis/redis-health-check.ts";
 
 export interface Runtime {
   services: Services & { db: OpenedDatabase };
   modules: BackplaneModule[];
+  /** The platform's and the modules' tables, scopes and id prefixes. */
+  catalog: Catalog;
   applied: AppliedMigration[];
   createApp(options?: Pick<CreateAppOptions, "serverSetsSecurityHeaders">): AppRouter;
   close(): Promise<void>;
@@ -34,6 +37,7 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
     ...selectModules(availableModules, config.BACKPLANE_MODULES),
     ...(await loadExtraModules(config.BACKPLANE_EXTRA_MODULES)),
   ];
+  const catalog = catalogOf(modules); // a clash between modules stops boot before the database opens
   const db = await openDatabase(config, {
     exposeEmbedded: options.exposeEmbedded,
     applicationName: `backplane-${options.role}`,
@@ -51,6 +55,7 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
     return {
       services,
       modules,
+      catalog,
       applied,
       createApp: (options) => createApp({ services, modules, healthChecks, ...options }),
       close: async () => {

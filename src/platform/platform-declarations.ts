@@ -1,0 +1,60 @@
+import type { ModuleDeclarations } from "./module.ts";
+
+/**
+ * The platform's own tables, scopes and id prefixes, declared exactly as a module declares
+ * its own (schema `backplane`, migrations under migrations/platform/).
+ */
+export const platformDeclarations: ModuleDeclarations = {
+  name: "backplane",
+  tables: [
+    {
+      name: "backplane.orgs",
+      class: "org",
+      tenantColumn: "id",
+      columns: { id: "text", name: "text", slug: "text", created_at: "timestamp with time zone" },
+    },
+    {
+      name: "backplane.api_keys",
+      class: "org",
+      columns: {
+        id: "text",
+        org_id: "text",
+        name: "text",
+        digest: "text",
+        prefix: "text",
+        environment: "text",
+        scopes: "text[]",
+        expires_at: "timestamp with time zone",
+        revoked_at: "timestamp with time zone",
+        created_by: "text",
+        created_at: "timestamp with time zone",
+        last_used_at: "timestamp with time zone",
+        replaced_by: "text",
+      },
+    },
+    {
+      name: "backplane.migrations",
+      class: "global",
+      why: "which migration files were applied: schema history, no tenant data",
+      columns: { module: "text", version: "integer", name: "text", checksum: "text", applied_at: "timestamp with time zone" },
+    },
+  ],
+  scopes: [
+    {
+      name: "keys:manage",
+      description: "Create, list, revoke and rotate API keys (of the key's own org, or any org for a platform-wide key)",
+    },
+    { name: "queue:read", description: "Queue metrics and the dead-letter listing (platform-wide keys only)" },
+    { name: "queue:manage", description: "Replay dead-lettered jobs (platform-wide keys only)" },
+  ],
+  idPrefixes: { org: "organization (tenant)", key: "API key" },
+};
+
+/**
+ * Schemas owned by a library rather than by a migration here: not checked for undeclared
+ * tables, never tenant tables. pg-boss's tables hold every org's jobs; only workers (service
+ * context) read them, and the app role may only enqueue.
+ */
+export const infraSchemas: Record<string, string> = {
+  pgboss: "pg-boss's job queue (installed and upgraded by pg-boss itself); global",
+};

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { availableModules } from "../../src/modules/registry.ts";
+import { catalogOf } from "../../src/platform/catalog.ts";
+import { asService, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+
+interface ContextRow {
+  role: string;
+  org_id: string | null;
+  user_id: string | null;
+  principal: string | null;
+}
+
+const readContext = `SELECT current_user AS role,
+  nullif(current_setting('app.org_id', true), '') AS org_id,
+  nullif(current_setting('app.user_id', true), '') AS user_id,
+  nullif(current_setting('app.principal', true), '') AS principal`;
+
+describe("tenant context", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it("withTenant runs as backplane_app with the settings, and leaves nothing behind", async () => {
+    const [outsideBefore] = await database.db.query<ContextRow>(readContext);
+    const inside = await withTenant(database.db, { orgId: "org_a", userId: "usr_b", principal: "api_key:key_c" }, async (tx) => {
+      const [row] = await tx.query<ContextRow>(readContext);
+      return row;
+    });
+    expect(inside).toEqual({ role: "backplane_app", org_id: "org_a", user_id: "usr_b", principal: "api_key:key_c" });
+    const [outsideAfter] = await database.db.query<ContextRow>(readContext);
+    expect(outsideAfter).toEqual(outsideBefore);
+    expect(outsideAfter?.role).not.toBe("backplane_app");
+    expect(outsideAfter?.org_id).toBeNull();
+  });
+
+  it("withTenant without an org or user sets them to none", async () => {
+    const inside = await withTenant(database.db, { orgId: null, userId: null, principal: "env_key:BIOMECH_API_KEYS" }, async (tx) => {
+      const [row] = await tx.query<ContextRow>(readContext);
+      return row;
+    });
+    expect(inside).toMatchObject({ role: "backplane_app", org_id: null, user_id: null });
+  });
+
+  it("rolls back with the transaction when fn throws", async () => {
+    await expect(
+      withTenant(database.db, { orgId: "org_a", userId: null, principal: "api_key:key_c" }, async (tx) => {
+        await tx.query("SELECT 1");
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const [after] = await database.db.query<ContextRow>(readContext);
+    expect(after?.role).not.toBe("backplane_app");
+    expect(after?.org_id).toBeNull();
+  });
+
+  it("asService stays on the connecting role and names the reason", async () => {
+    const [outside] = await database.db.query<ContextRow>(readContext);
+    const inside = await asService(database.db, "test", async (tx) => (await tx.query<ContextRow>(readContext))[0]);
+    expect(inside).toEqual({ role: outside?.role, org_id: null, user_id: null, principal: "service:test" });
+  });
+});
+
+describe("catalog", () => {
+  it("gathers the platform's and the modules' declarations", () => {
+    const catalog = catalogOf(availableModules);
+    expect(catalog.scopeNames).toEqual(expect.arrayContaining(["keys:manage", "queue:read", "biomech:read"]));
+    expect(catalog.idPrefixes).toMatchObject({ org: expect.any(String), key: expect.any(String), ses: expect.any(String) });
+    expect(catalog.tables.map((table) => table.name)).toEqual(expect.arrayContaining(["backplane.orgs", "biomech.sessions"]));
+  });
+
+  it("refuses a scope, id prefix or table declared twice, or a table outside the module's schema", () => {
+    expect(() => catalogOf([{ name: "extra", scopes: [{ name: "keys:manage", description: "again" }] }])).toThrow(
+      "scope keys:manage is declared by both backplane and extra",
+    );
+    expect(() => catalogOf([...availableModules, { name: "extra", idPrefixes: { ses: "again" } }])).toThrow(
+      "id prefix ses is declared by both biomech and extra",
+    );
+    expect(() => catalogOf([{ name: "extra", tables: [{ name: "biomech.x", class: "global", columns: {} }] }])).toThrow(
+      "tables are named extra.<table>",
+    );
+    expect(() => catalogOf([{ name: "extra", scopes: [{ name: "Bad Scope", description: "" }] }])).toThrow("scopes are noun:verb");
+  });
+});
