@@ -8,6 +8,9 @@ import type { BackplaneModule, HealthCheck, Services } from "../../src/platform/
 import { createLogger } from "../../src/platform/observability/logger.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
+/** The secret test apps and the processes they start share (given explicitly: no file in a data folder). */
+export const TEST_SECRET = "backplane-test-secret-0123456789-abcdefghij";
+
 export interface TestApp {
   app: AppRouter;
   services: Services;
@@ -38,7 +41,13 @@ export interface TestAppOptions {
 /** The real app on a private copy of the migrated database, driven in-process. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "info", DATABASE_URL: database.url ?? undefined, ...options.env });
+  const config = parseConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    BACKPLANE_SECRET: TEST_SECRET,
+    DATABASE_URL: database.url ?? undefined,
+    ...options.env,
+  });
   const logs: string[] = [];
   const destination = { write: (line: string) => logs.push(line) } as unknown as Writable;
   const log = createLogger({ level: config.LOG_LEVEL, destination });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { developmentSecretIn, randomSecret } from "./development-secret.ts";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -85,15 +86,32 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
-/** Used outside production only, so a fresh checkout runs without setup; production must set its own. */
-export const DEVELOPMENT_SECRET = "backplane-development-secret-not-for-production";
+/**
+ * Secrets that are public (an earlier version shipped this one as its development default):
+ * anyone can compute keys and forge cursors with them, so they are refused everywhere.
+ */
+const PUBLIC_SECRETS = new Set(["backplane-development-secret-not-for-production"]);
 
 export type Config = Omit<z.infer<typeof configSchema>, "BACKPLANE_SECRET"> & {
   /** Absolute path of the embedded database folder. */
   dataDir: string;
-  /** Always set: the configured secret, or the development one outside production. */
+  /** Always set: the configured secret, or (outside production, on a loopback HOST) this install's development one. */
   BACKPLANE_SECRET: string;
 };
+
+export interface ParseConfigOptions {
+  /**
+   * Where a development secret comes from when BACKPLANE_SECRET is unset. `loadConfig` keeps one
+   * per install in the data folder; the default is a fresh random one (tests, one-off tools).
+   */
+  developmentSecret?: (dataDir: string) => string;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -103,7 +121,7 @@ export class ConfigError extends Error {
  * Parses the environment once. Throws ConfigError with a one-line message naming
  * the first bad variable; callers at the process edge print it and exit non-zero.
  */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: ParseConfigOptions = {}): Config {
   // An empty variable means "unset" so `.env` files with `FOO=` fall back to defaults.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const result = configSchema.safeParse(cleaned);
@@ -116,15 +134,24 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration: ${name}: ${reason}${shown}`);
   }
   const secret = result.data.BACKPLANE_SECRET;
-  if (result.data.NODE_ENV === "production" && (secret === undefined || secret === DEVELOPMENT_SECRET)) {
+  const dataDir = path.resolve(result.data.BACKPLANE_DATA_DIR);
+  const secretHint = "at least 32 random characters, e.g. `openssl rand -base64 48`";
+  if (secret !== undefined && PUBLIC_SECRETS.has(secret)) {
+    throw new ConfigError(`Invalid configuration: BACKPLANE_SECRET: is a published development value; set your own (${secretHint})`);
+  }
+  if (secret === undefined && result.data.NODE_ENV === "production") {
+    throw new ConfigError(`Invalid configuration: BACKPLANE_SECRET: is required when NODE_ENV=production (${secretHint})`);
+  }
+  if (secret === undefined && !isLoopbackHost(result.data.HOST)) {
     throw new ConfigError(
-      "Invalid configuration: BACKPLANE_SECRET: is required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`)",
+      `Invalid configuration: BACKPLANE_SECRET: is required when HOST (${result.data.HOST}) is not a loopback address (${secretHint})`,
     );
   }
-  return { ...result.data, BACKPLANE_SECRET: secret ?? DEVELOPMENT_SECRET, dataDir: path.resolve(result.data.BACKPLANE_DATA_DIR) };
+  const developmentSecret = options.developmentSecret ?? randomSecret;
+  return { ...result.data, BACKPLANE_SECRET: secret ?? developmentSecret(dataDir), dataDir };
 }
 
 /** The process environment, read in exactly one place. */
 export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides });
+  return parseConfig({ ...process.env, ...overrides }, { developmentSecret: developmentSecretIn });
 }

@@ -8,4 +8,6 @@ export const fastJobsEnv: Record<string, string> = {
   JOBS_CRON_CHECK_SECONDS: "1",
   WORKER_DRAIN_SECONDS: "2",
   METRICS_TOKEN: "metrics-token-for-tests-0123456789",
+  // The worker child and the test's own app digest keys alike.
+  BACKPLANE_SECRET: "backplane-test-secret-0123456789-abcdefghij",
 };

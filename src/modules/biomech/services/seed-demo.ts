@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import { formatApiKey, randomPartFrom } from "../../../platform/auth/api-key-format.ts";
 import { subkey } from "../../../platform/auth/key-digest.ts";
 import type { Database } from "../../../platform/db/database.ts";
@@ -23,9 +23,12 @@ const ORGS = [
   { label: "bolt", name: "Bolt Athletics", slug: "demo-bolt-athletics", athletes: ["Eli Throw", "Fay Gait"], sessions: 300 },
 ] as const;
 
-/** Stable ids: seeding twice finds the same rows instead of making new ones. */
-function demoId(prefix: "org" | "ath" | "ses" | "key", label: string): string {
-  const hash = createHash("sha256").update(`backplane-demo:${prefix}:${label}`).digest();
+/**
+ * Stable ids: seeding twice finds the same rows instead of making new ones. They are keyed by
+ * the install's secret, so no two installs share demo org or key ids that outsiders could guess.
+ */
+function demoIdFor(idKey: KeyObject, prefix: "org" | "ath" | "ses" | "key", label: string): string {
+  const hash = createHmac("sha256", idKey).update(`backplane-demo:${prefix}:${label}`).digest();
   let out = "";
   for (const byte of hash) {
     if (out.length === 20) break;
@@ -61,6 +64,8 @@ function demoKey(secret: string): string {
  */
 export async function seedDemo(db: Database, options: { secret: string; now?: Date }): Promise<DemoData> {
   const now = (options.now ?? new Date()).getTime();
+  const idKey = subkey(options.secret, "demo-ids");
+  const demoId = (prefix: "org" | "ath" | "ses" | "key", label: string) => demoIdFor(idKey, prefix, label);
   return db.transaction(async (tx) => {
     const data: DemoData = { orgs: [], athletes: [], sessions: 0, key: { id: "", key: "", orgId: "", scopes: [], revoked: false } };
     for (const [orgIndex, org] of ORGS.entries()) {
