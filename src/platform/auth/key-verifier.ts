@@ -13,8 +13,14 @@ interface CachedKey {
   id: string;
   orgId: string | null;
   scopes: string[];
-  expiresAt: number | null;
-  revokedAt: number | null;
+  /** Revoked when looked up (`revoked_at IS NOT NULL`, whoever's clock set it). */
+  revoked: boolean;
+  /**
+   * Local Date.now() at which the key expires, or null for never. The database works out how
+   * long the key has left on its own clock; only that duration is carried over to this host's
+   * clock, so a host whose clock is wrong neither accepts an expired key nor refuses a live one.
+   */
+  expiresAtLocal: number | null;
 }
 
 interface CacheEntry {
@@ -24,7 +30,11 @@ interface CacheEntry {
 
 export interface KeyVerifier {
   verify(presented: string): Promise<VerifyResult>;
-  /** Drops a key from this process's cache (after revoke/rotate here; other instances wait out the TTL). */
+  /**
+   * Drops a key from this process's cache (after revoke/rotate here; other instances wait out the
+   * TTL). A lookup that was already in flight is not cached when it lands, so it cannot bring the
+   * pre-revoke row back.
+   */
   forget(keyId: string): void;
 }
 
@@ -35,43 +45,58 @@ interface KeyRow {
   id: string;
   org_id: string | null;
   scopes: string[];
-  expires_at: Date | string | null;
-  revoked_at: Date | string | null;
+  revoked: boolean;
+  /** Milliseconds the key has left by the database's clock (≤ 0: expired); null = no expiry. */
+  expires_in_ms: number | null;
 }
 
-const toMillis = (value: Date | string | null): number | null => (value === null ? null : new Date(value).getTime());
+// Revocation and expiry are judged by the database clock, the clock that wrote revoked_at and expires_at.
+const lookupKey = `
+SELECT id, org_id, scopes, revoked_at IS NOT NULL AS revoked,
+  (EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 AS expires_in_ms
+FROM backplane.api_keys WHERE digest = $1`;
 
 /**
  * Verifies database keys: checksum first (no I/O), then one HMAC and one indexed lookup,
  * or a cache hit. The cache keeps a key for at most API_KEY_CACHE_TTL_SECONDS (≤ 30), which
- * bounds how long a key revoked on another instance keeps working here. Expiry is checked
- * against the clock on every request, so an expired key stops on time even when cached.
+ * bounds how long a key revoked on another instance keeps working here. Expiry is checked on
+ * every request (against the deadline the database gave), so an expired key stops on time
+ * even when cached.
  */
 export function createKeyVerifier(deps: { db: Database; config: Config; log: Logger }): KeyVerifier {
   const digest = keyDigester(deps.config.BACKPLANE_SECRET);
   const ttlMs = deps.config.API_KEY_CACHE_TTL_SECONDS * 1000;
   const cache = new Map<string, CacheEntry>();
   const lastTouched = new Map<string, number>();
+  // Bumped by every forget(): a lookup that started under an older generation may hold a row
+  // read before a revoke, so it answers its own request but is not cached.
+  let generation = 0;
 
   async function lookup(presented: string): Promise<CachedKey | null> {
-    const now = Date.now();
+    const started = Date.now();
     // The cache is keyed by a plain SHA-256 (about 1 µs, in this process's memory only); the
     // keyed HMAC (tens of µs) is paid only on a miss, to find the row.
     const cacheKey = hash("sha256", presented, "base64");
     const cached = cache.get(cacheKey);
-    if (cached && now - cached.fetchedAt < ttlMs) return cached.key;
-    const rows = await deps.db.query<KeyRow>(
-      "SELECT id, org_id, scopes, expires_at, revoked_at FROM backplane.api_keys WHERE digest = $1",
-      [digest(presented)],
-    );
+    if (cached && started - cached.fetchedAt < ttlMs) return cached.key;
+    const lookupGeneration = generation;
+    const rows = await deps.db.query<KeyRow>(lookupKey, [digest(presented)]);
+    const answered = Date.now();
     const row = rows[0];
     const key = row
-      ? { id: row.id, orgId: row.org_id, scopes: row.scopes, expiresAt: toMillis(row.expires_at), revokedAt: toMillis(row.revoked_at) }
+      ? {
+          id: row.id,
+          orgId: row.org_id,
+          scopes: row.scopes,
+          revoked: row.revoked,
+          // From when the query was sent: the earlier of the two, so the key never outlives its expiry here.
+          expiresAtLocal: row.expires_in_ms === null ? null : started + Number(row.expires_in_ms),
+        }
       : null;
-    if (ttlMs > 0) {
+    if (ttlMs > 0 && lookupGeneration === generation) {
       cache.delete(cacheKey); // re-insert at the end: Map order is the eviction order
       if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-      cache.set(cacheKey, { key, fetchedAt: now });
+      cache.set(cacheKey, { key, fetchedAt: answered });
     }
     return key;
   }
@@ -96,14 +121,14 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
     async verify(presented) {
       if (!parseApiKey(presented)) return { ok: false, reason: "malformed" };
       const key = await lookup(presented);
-      const now = Date.now();
       if (!key) return { ok: false, reason: "unknown" };
-      if (key.revokedAt !== null && key.revokedAt <= now) return { ok: false, reason: "revoked" };
-      if (key.expiresAt !== null && key.expiresAt <= now) return { ok: false, reason: "expired" };
+      if (key.revoked) return { ok: false, reason: "revoked" };
+      if (key.expiresAtLocal !== null && key.expiresAtLocal <= Date.now()) return { ok: false, reason: "expired" };
       await touch(key.id);
       return { ok: true, principal: { kind: "api_key", id: key.id, orgId: key.orgId, scopes: key.scopes } };
     },
     forget(keyId) {
+      generation++;
       for (const [cacheKey, entry] of cache) if (entry.key?.id === keyId) cache.delete(cacheKey);
     },
   };

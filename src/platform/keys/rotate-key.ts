@@ -31,22 +31,23 @@ export async function rotateKey(db: Database, input: RotateKeyInput): Promise<{ 
     // FOR UPDATE: two concurrent rotations of one key cannot both issue a successor.
     const old = await findKey(tx, input.id, input.withinOrg, true);
     if (!old) throw new AppError("not_found", `No key ${input.id}`);
-    const now = Date.now();
     if (old.revoked_at !== null) throw new AppError("conflict", `Key ${old.id} is revoked; create a new key instead`);
-    if (old.expires_at !== null && new Date(old.expires_at).getTime() <= now) {
-      throw new AppError("conflict", `Key ${old.id} has expired; create a new key instead`);
-    }
+    // Expiry and the successor's expiry by the database clock, the clock that wrote expires_at.
+    const [clock] = (await tx.query<{ expired: boolean; successor_expires_at: Date | string | null }>(
+      "SELECT expires_at <= now() AS expired, now() + (expires_at - created_at) AS successor_expires_at FROM backplane.api_keys WHERE id = $1",
+      [old.id],
+    )) as [{ expired: boolean | null; successor_expires_at: Date | string | null }];
+    if (clock.expired) throw new AppError("conflict", `Key ${old.id} has expired; create a new key instead`);
     if (old.replaced_by !== null)
       throw new AppError("conflict", `Key ${old.id} was already rotated to ${old.replaced_by}; rotate that key`);
 
-    const lifetime = old.expires_at === null ? null : new Date(old.expires_at).getTime() - new Date(old.created_at).getTime();
     const key = await createKey(tx, {
       secret: input.secret,
       name: old.name,
       orgId: old.org_id,
       scopes: old.scopes,
       environment: old.environment,
-      expiresAt: lifetime === null ? null : new Date(now + lifetime),
+      expiresAt: clock.successor_expires_at === null ? null : new Date(clock.successor_expires_at),
       createdBy: input.createdBy,
     });
     const rows = await tx.query<KeyRow>(
