@@ -38,6 +38,24 @@ export const platformDeclarations: ModuleDeclarations = {
       why: "which migration files were applied: schema history, no tenant data",
       columns: { module: "text", version: "integer", name: "text", checksum: "text", applied_at: "timestamp with time zone" },
     },
+    {
+      name: "backplane.audit_events",
+      class: "org",
+      columns: {
+        seq: "bigint",
+        id: "text",
+        org_id: "text",
+        actor_type: "text",
+        actor_id: "text",
+        action: "text",
+        target_type: "text",
+        target_id: "text",
+        request_id: "text",
+        client_ip: "inet",
+        occurred_at: "timestamp with time zone",
+        metadata: "jsonb",
+      },
+    },
   ],
   scopes: [
     {
@@ -46,8 +64,9 @@ export const platformDeclarations: ModuleDeclarations = {
     },
     { name: "queue:read", description: "Queue metrics and the dead-letter listing (platform-wide keys only)" },
     { name: "queue:manage", description: "Replay dead-lettered jobs (platform-wide keys only)" },
+    { name: "audit:read", description: "Read the audit log (the key's own org, or every org for a platform-wide key)" },
   ],
-  idPrefixes: { org: "organization (tenant)", key: "API key" },
+  idPrefixes: { org: "organization (tenant)", key: "API key", aud: "audit event" },
 };
 
 /**

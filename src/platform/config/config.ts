@@ -82,6 +82,10 @@ export const configSchema = z.object({
   JOBS_DLQ_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** On SIGTERM a worker lets running jobs finish this long, then hands the rest back. */
   WORKER_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Proxies in front that append to X-Forwarded-For (0: use the socket address); sets the client IP in audit rows. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** How long audit events are kept; a daily job deletes older ones. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { ZodError } from "zod";
+import { registerListAuditEvents } from "../audit/routes/list-audit-events.ts";
 import { catalogOf } from "../catalog.ts";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
@@ -73,6 +74,7 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
   if (services.jobs.enabled) registerQueueRoutes(app, modules);
   registerKeyRoutes(app, catalogOf(modules).scopeNames);
+  registerListAuditEvents(app);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
 

@@ -1,4 +1,5 @@
 import type { BackplaneModule, CronSchedule, JobDefinition } from "../module.ts";
+import { platformJobs } from "../platform-jobs.ts";
 
 export interface JobRegistry {
   get(name: string): JobDefinition<unknown> | undefined;
@@ -6,11 +7,14 @@ export interface JobRegistry {
   readonly crons: CronSchedule[];
 }
 
-/** Every job and cron the selected modules declare; a name used twice, or a cron naming no job, stops boot. */
+/**
+ * Every job and cron of the platform and the selected modules; a name used twice, or a cron
+ * naming no job, stops boot.
+ */
 export function jobRegistry(modules: BackplaneModule[]): JobRegistry {
   const jobs = new Map<string, JobDefinition<unknown>>();
   const crons = new Map<string, CronSchedule>();
-  for (const module of modules) {
+  for (const module of [platformJobs, ...modules]) {
     for (const job of (module.jobs ?? []) as JobDefinition<unknown>[]) {
       if (jobs.has(job.name)) throw new Error(`Job ${job.name} is defined twice (module ${module.name})`);
       jobs.set(job.name, job);

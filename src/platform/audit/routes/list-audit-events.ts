@@ -1,0 +1,110 @@
+import { z } from "@hono/zod-openapi";
+import { requireAuth } from "../../auth/require-auth.ts";
+import { principalOf, requireOrg } from "../../auth/require-org.ts";
+import type { AppRouter } from "../../http/app-env.ts";
+import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { cursorCodec } from "../../http/keyset-cursor.ts";
+import { orgIdSchema } from "../../keys/schemas.ts";
+import { withCaller } from "../../tenancy/with-tenant.ts";
+import { type AuditFilter, listAuditEvents } from "../list-audit-events.ts";
+
+const actorTypes = ["api_key", "user", "service", "env_key"] as const;
+const token = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+const auditEventSchema = z
+  .object({
+    id: z.string().openapi({ example: "aud_0k3j5h7g9f1d2s4a6p8o" }),
+    orgId: z.string().nullable().openapi({ description: "null: a platform-wide action" }),
+    actor: z.object({ type: z.enum(actorTypes), id: z.string() }),
+    action: z.string().openapi({ example: "key.created" }),
+    target: z.object({ type: z.string(), id: z.string().nullable() }).nullable(),
+    requestId: z.string().nullable(),
+    clientIp: z.string().nullable(),
+    occurredAt: z.string().datetime(),
+    metadata: z.record(z.string(), z.unknown()).openapi({ description: "Facts about the change; secrets removed, personal data masked" }),
+  })
+  .openapi("AuditEvent");
+
+const querySchema = z.object({
+  orgId: orgIdSchema.optional().openapi({ description: "Only this org. Org-bound callers always see only their own org." }),
+  action: z
+    .string()
+    .max(100)
+    .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, "must be noun.verb (e.g. key.created) or a prefix such as key.*")
+    .optional(),
+  actorType: z.enum(actorTypes).optional(),
+  actorId: token(255).optional(),
+  targetType: token(100).optional(),
+  targetId: token(255).optional(),
+  from: z.string().datetime({ offset: true }).optional().openapi({ description: "Events at or after this time" }),
+  to: z.string().datetime({ offset: true }).optional().openapi({ description: "Events before this time" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const listAuditEventsRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/audit",
+  tags: ["audit"],
+  summary: "The audit log, newest first: who did what to which object",
+  security: [{ ApiKey: [] }],
+  middleware: [requireAuth({ scopes: ["audit:read"] })] as const,
+  request: { query: querySchema },
+  responses: {
+    200: {
+      description: "One page of audit events",
+      content: {
+        "application/json": {
+          schema: z.object({ data: z.array(auditEventSchema), nextCursor: z.string().nullable() }).openapi("AuditEventList"),
+        },
+      },
+    },
+    ...authErrorResponses,
+  },
+});
+
+const isPosition = (value: unknown): value is { seq: string } =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { seq?: unknown }).seq === "string" &&
+  /^[1-9][0-9]{0,18}$/.test((value as { seq: string }).seq);
+
+export function registerListAuditEvents(app: AppRouter): void {
+  app.openapi(listAuditEventsRoute, async (c) => {
+    const { db, config } = c.get("services");
+    const query = c.req.valid("query");
+    const principal = principalOf(c);
+    if (query.orgId !== undefined) requireOrg(c, query.orgId);
+    const filter: AuditFilter = {
+      orgId: query.orgId ?? principal.orgId ?? undefined,
+      action: query.action,
+      actorType: query.actorType,
+      actorId: query.actorId,
+      targetType: query.targetType,
+      targetId: query.targetId,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
+    const cursor = cursorCodec(config.BACKPLANE_SECRET, "audit", isPosition);
+    const binding = JSON.stringify([
+      filter.orgId ?? null,
+      query.action,
+      query.actorType,
+      query.actorId,
+      query.targetType,
+      query.targetId,
+      query.from,
+      query.to,
+    ]);
+    const after = query.cursor === undefined ? undefined : cursor.decode(query.cursor, binding).seq;
+    const page = await withCaller(db, principal, filter.orgId ?? null, (tx) =>
+      listAuditEvents(tx, filter, { limit: query.limit, afterSeq: after }),
+    );
+    return c.json({ data: page.events, nextCursor: page.nextSeq === null ? null : cursor.encode({ seq: page.nextSeq }, binding) }, 200);
+  });
+}

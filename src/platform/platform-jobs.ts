@@ -1,0 +1,9 @@
+import { auditRetentionCron, auditRetentionJob } from "./audit/audit-retention-job.ts";
+import type { BackplaneModule } from "./module.ts";
+
+/** The platform's own jobs and crons (housekeeping every deployment needs), run by every worker. */
+export const platformJobs: Pick<BackplaneModule, "name" | "jobs" | "crons"> = {
+  name: "platform",
+  jobs: [auditRetentionJob],
+  crons: [auditRetentionCron],
+};
