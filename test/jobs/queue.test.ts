@@ -101,14 +101,33 @@ describe("job queue (in process)", () => {
     expect((await runs(app, "test.switch")).map((run) => run.attempt)).toEqual([1, 2, 3]);
 
     await app.services.db.query("INSERT INTO public.job_switches (key, healthy) VALUES ($1, true)", ["flaky"]);
-    const replay = await app.call("POST", "/api/v1/queue/dlq/replay", { headers, body: { id: dead.id } });
+    const replay = await app.call("POST", "/api/v1/queue/dlq/replay", {
+      headers: { ...headers, "x-request-id": "replay-1" },
+      body: { id: dead.id },
+    });
     expect(replay.status, replay.text).toBe(200);
     expect(replay.body.replayed).toBe(1);
+    const audit = await app.services.db.query<Record<string, unknown>>(
+      "SELECT org_id, actor_type, actor_id, target_type, target_id, request_id, metadata FROM backplane.audit_events WHERE action = 'dlq.replayed'",
+    );
+    expect(audit).toEqual([
+      {
+        org_id: null,
+        actor_type: "api_key",
+        actor_id: expect.stringMatching(/^key_/),
+        target_type: "dead_letter",
+        target_id: dead.id,
+        request_id: "replay-1",
+        metadata: { replayed: 1, jobs: [{ deadLetterId: dead.id, jobId: replay.body.jobs[0].jobId, job: "test.switch" }] },
+      },
+    ]);
     await waitFor("the replayed run to finish", async () => (await runs(app, "test.switch")).find((run) => run.finished_at));
     expect((await runs(app, "test.switch")).length).toBe(4);
 
     const again = await app.call("POST", "/api/v1/queue/dlq/replay", { headers, body: { id: dead.id } });
     expect(again.body).toEqual({ replayed: 0, jobs: [] });
+    // A replay that moved nothing changed nothing, so it leaves no audit row.
+    expect(await app.services.db.query("SELECT 1 FROM backplane.audit_events WHERE action = 'dlq.replayed'")).toHaveLength(1);
     const byQueue = await app.call("POST", "/api/v1/queue/dlq/replay", { headers, body: { queue: "critical" } });
     expect(byQueue.body.replayed).toBe(0);
     expect((await app.call("GET", "/api/v1/queue/dlq", { headers })).body.total).toBe(0);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { serviceSource } from "../../platform/audit/record-audit-event.ts";
 import { loadConfig } from "../../platform/config/config.ts";
 import { type DeadLetter, listDeadLetters, replayDeadLetters } from "../../platform/jobs/dead-letters.ts";
 import { jobRegistry } from "../../platform/jobs/job-registry.ts";
@@ -74,7 +75,13 @@ async function runReplay(id: string | undefined, options: { queue?: string; json
   try {
     const { services, modules } = runtime;
     const result = await replayDeadLetters(
-      { db: services.db, boss: producerOf(services.jobs), registry: jobRegistry(modules), config: services.config },
+      {
+        db: services.db,
+        boss: producerOf(services.jobs),
+        registry: jobRegistry(modules),
+        config: services.config,
+        source: serviceSource("cli"),
+      },
       { id, queue },
       options.json ? undefined : ({ replayed, total }) => process.stdout.write(`replayed ${replayed}/${total}\n`),
     );

@@ -1,7 +1,9 @@
 import type { PgBoss } from "pg-boss";
+import { type AuditSource, recordAuditEvent } from "../audit/record-audit-event.ts";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
+import { asService } from "../tenancy/with-tenant.ts";
 import { type CursorCodec, cursorCodec } from "../http/keyset-cursor.ts";
 import type { QueueName } from "../module.ts";
 import { bossTransaction } from "./boss-database.ts";
@@ -139,6 +141,8 @@ export interface ReplayDeps {
   boss: PgBoss;
   registry: JobRegistry;
   config: Config;
+  /** Who replays: each batch writes its `dlq.replayed` audit row in the batch's transaction. */
+  source: AuditSource;
 }
 
 const REPLAY_BATCH = 100;
@@ -168,7 +172,7 @@ export async function replayDeadLetters(
   const result: ReplayResult = { replayed: 0, jobs: [] };
   // Bounded: each batch removes what it replays, and no more than were there at the start are taken.
   for (let round = 0; round <= Math.ceil(total / REPLAY_BATCH); round++) {
-    const moved = await deps.db.transaction(async (tx) => {
+    const moved = await asService(deps.db, "dlq replay", async (tx) => {
       const rows = await tx.query<DeadLetterRow>(takeDeadLetters, [DEAD_LETTER_QUEUE, ids, target.queue ?? null, REPLAY_BATCH]);
       const out: ReplayResult["jobs"] = [];
       for (const row of rows) {
@@ -187,6 +191,15 @@ export async function replayDeadLetters(
         const jobId = await deps.boss.send(JOBS_QUEUE, row.data ?? {}, { ...options, db: bossTransaction(tx) });
         if (!jobId) throw new Error(`Dead letter ${row.id} could not be re-sent`);
         out.push({ deadLetterId: row.id, jobId, job: data.job ?? null });
+      }
+      if (out.length > 0) {
+        await recordAuditEvent(tx, {
+          ...deps.source,
+          orgId: null,
+          action: "dlq.replayed",
+          target: target.id ? { type: "dead_letter", id: target.id } : { type: "queue", id: target.queue as string },
+          metadata: { replayed: out.length, jobs: out.map((job) => ({ deadLetterId: job.deadLetterId, jobId: job.jobId, job: job.job })) },
+        });
       }
       return out;
     });

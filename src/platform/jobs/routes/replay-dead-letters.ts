@@ -1,3 +1,4 @@
+import { auditSourceOf } from "../../audit/audit-source.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { replayDeadLetters } from "../dead-letters.ts";
@@ -22,7 +23,7 @@ export function registerReplayDeadLetters(app: AppRouter, registry: JobRegistry)
     requirePlatformKey(c);
     const services = c.get("services");
     const result = await replayDeadLetters(
-      { db: services.db, boss: producerOf(services.jobs), registry, config: services.config },
+      { db: services.db, boss: producerOf(services.jobs), registry, config: services.config, source: auditSourceOf(c) },
       c.req.valid("json"),
     );
     c.get("log").info({ replayed: result.replayed }, "dead letters replayed");
