@@ -9,6 +9,8 @@ const bin = fileURLToPath(new URL("../../bin/backplane.js", import.meta.url));
 
 /** The secret every Backplane process of a run shares, so the seeded key verifies. Bench only. */
 export const BENCH_SECRET = "backplane-benchmark-secret-not-for-production-use";
+/** Production mode requires SMTP_URL; no benchmark sends mail, so nothing listens here. */
+export const BENCH_SMTP_URL = "smtp://127.0.0.1:2525";
 
 export interface Seeded {
   orgId: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { measureBoot } from "../boot.ts";
-import { BENCH_SECRET } from "../lib/database.ts";
+import { BENCH_SECRET, BENCH_SMTP_URL } from "../lib/database.ts";
 import type { Figure } from "../lib/report.ts";
 import { spread } from "../lib/stats.ts";
 import type { Context, Scenario } from "./context.ts";
@@ -19,7 +19,7 @@ export const boot: Scenario = {
   title,
   async run(context: Context): Promise<Figure[]> {
     const dir = mkdtempSync(path.join(tmpdir(), "bp-bench-boot-"));
-    const env = { BACKPLANE_SECRET: BENCH_SECRET, NODE_ENV: "production" };
+    const env = { BACKPLANE_SECRET: BENCH_SECRET, NODE_ENV: "production", SMTP_URL: BENCH_SMTP_URL };
     const postgres: number[] = [];
     const embedded: number[] = [];
     const firstRun: number[] = [];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { BenchConfig } from "../config.ts";
-import { BENCH_SECRET, type Seeded } from "../lib/database.ts";
+import { BENCH_SECRET, BENCH_SMTP_URL, type Seeded } from "../lib/database.ts";
 import { type LoadResult, runLoad } from "../lib/load.ts";
 import type { ServerProcess } from "../lib/proc.ts";
 import type { Figure } from "../lib/report.ts";
@@ -31,6 +31,7 @@ export function backplaneEnv(context: Context): Record<string, string> {
     LOG_LEVEL: "warn",
     LOG_PRETTY: "false",
     NODE_ENV: "production",
+    SMTP_URL: BENCH_SMTP_URL,
   };
 }
 

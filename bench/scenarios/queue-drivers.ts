@@ -9,7 +9,7 @@ import { openJobQueue } from "../../src/platform/jobs/open-job-queue.ts";
 import { startWorker } from "../../src/platform/jobs/start-worker.ts";
 import { defineModule } from "../../src/platform/module.ts";
 import { createLogger } from "../../src/platform/observability/logger.ts";
-import { BENCH_SECRET } from "../lib/database.ts";
+import { BENCH_SECRET, BENCH_SMTP_URL } from "../lib/database.ts";
 
 /** A no-op job carrying its enqueue time; `onStart` is called when a worker begins it. */
 export type OnStart = (enqueuedAt: number) => void;
@@ -29,7 +29,13 @@ const BATCH = 8;
  * to enqueue, `startWorker` (what `backplane worker` runs) to run, with the shipped defaults.
  */
 export async function backplaneQueue(databaseUrl: string, onStart: OnStart): Promise<QueueDriver> {
-  const config = parseConfig({ DATABASE_URL: databaseUrl, BACKPLANE_SECRET: BENCH_SECRET, LOG_LEVEL: "silent", NODE_ENV: "production" });
+  const config = parseConfig({
+    DATABASE_URL: databaseUrl,
+    BACKPLANE_SECRET: BENCH_SECRET,
+    LOG_LEVEL: "silent",
+    NODE_ENV: "production",
+    SMTP_URL: BENCH_SMTP_URL,
+  });
   const log = createLogger({ level: "silent", pretty: false });
   const db = openPostgres({ url: databaseUrl, poolMax: config.DATABASE_POOL_MAX, applicationName: "backplane-bench" });
   const jobs = await openJobQueue({ config, db, log });

@@ -18,6 +18,10 @@ const postgresUrl = z
   .string()
   .url()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), "must start with postgres:// or postgresql://");
+const smtpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^smtps?:\/\//.test(value), "must start with smtp:// (STARTTLS when offered) or smtps:// (TLS)");
 const redisUrl = z
   .string()
   .url()
@@ -86,6 +90,10 @@ export const configSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** How long audit events are kept; a daily job deletes older ones. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Outgoing mail server; unset = mail is written to the log (development and tests only). */
+  SMTP_URL: smtpUrl.optional(),
+  /** The From of every mail the platform sends: `Name <address>` or a bare address. */
+  MAIL_FROM: z.string().min(3).max(320).default("Backplane <no-reply@localhost>"),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
@@ -149,6 +157,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   if (secret === undefined && !isLoopbackHost(result.data.HOST)) {
     throw new ConfigError(
       `Invalid configuration: BACKPLANE_SECRET: is required when HOST (${result.data.HOST}) is not a loopback address (${secretHint})`,
+    );
+  }
+  if (result.data.NODE_ENV === "production" && result.data.SMTP_URL === undefined) {
+    throw new ConfigError(
+      "Invalid configuration: SMTP_URL: is required when NODE_ENV=production (smtp://user:pass@host:587 or smtps://user:pass@host:465); without it sign-in codes could not be mailed",
     );
   }
   const developmentSecret = options.developmentSecret ?? randomSecret;
