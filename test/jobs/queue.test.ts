@@ -164,7 +164,7 @@ describe("job queue (in process)", () => {
     await waitFor("both to start", async () => (await runs(app, "test.sleep")).length === 2);
     const stopped = await worker.stop(1);
     worker = null;
-    expect(stopped).toEqual({ finished: 1, handedBack: 1 });
+    expect(stopped).toEqual({ finished: 1, handedBack: 1, leftToExpiry: 0 });
     const sleeps = await runs(app, "test.sleep");
     expect(sleeps.find((run) => run.key === "short")?.finished_at).toBeTruthy();
     const [long] = await app.services.db.query<{ state: string; retry_count: number }>(

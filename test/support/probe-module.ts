@@ -50,3 +50,6 @@ export const probeModule = defineModule({
     app.post("/api/probe/form", async (c) => c.json({ form: Object.fromEntries(Object.entries(await c.req.parseBody())) }));
   },
 });
+
+/** Loadable as an extra module (BACKPLANE_EXTRA_MODULES) by a server started as a child process. */
+export default probeModule;

@@ -4,6 +4,7 @@ import { securityHeaderList } from "../../platform/http/security-headers.ts";
 import { listen } from "../../platform/server/listen.ts";
 import { createRuntime } from "../../runtime/create-runtime.ts";
 import { loggerFor } from "../command-kit.ts";
+import { armShutdownDeadline, shutdownBudget } from "../shutdown-budget.ts";
 
 export interface ServeOptions {
   migrate: boolean;
@@ -11,11 +12,16 @@ export interface ServeOptions {
   worker: boolean;
 }
 
+/** What a stopper may spend; it runs in parallel with the HTTP drain. */
+export interface StopBudget {
+  workerDrainSeconds: number;
+}
+
 /** Lets other parts (the worker, first-run demo data) hook into `start`/`serve`. */
 export type StartHook = (
   runtime: Awaited<ReturnType<typeof createRuntime>>,
   options: ServeOptions,
-) => Promise<(() => Promise<void>) | void>;
+) => Promise<((budget: StopBudget) => Promise<void>) | void>;
 const startHooks: StartHook[] = [];
 export function onServerStart(hook: StartHook): void {
   startHooks.push(hook);
@@ -30,7 +36,7 @@ async function runServer(options: ServeOptions): Promise<void> {
     exposeEmbedded: true,
     migrate: options.migrate && config.MIGRATE_ON_BOOT,
   });
-  const stoppers: (() => Promise<void>)[] = [];
+  const stoppers: ((budget: StopBudget) => Promise<void>)[] = [];
   for (const hook of startHooks) {
     const stopper = await hook(runtime, options);
     if (stopper) stoppers.push(stopper);
@@ -52,10 +58,16 @@ async function runServer(options: ServeOptions): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down");
-    const { drained } = await server.close(config.SHUTDOWN_TIMEOUT_MS);
-    if (!drained) log.warn("shutdown timeout reached; open connections were cut");
-    for (const stopper of stoppers.reverse()) await stopper();
+    const budget = shutdownBudget(config, "server");
+    armShutdownDeadline(budget.budgetMs, log);
+    log.info({ signal, ...budget }, "shutting down");
+    // In parallel: requests in flight and running jobs drain at the same time, inside one budget.
+    await Promise.all([
+      server.close(budget.httpDrainMs).then(({ drained }) => {
+        if (!drained) log.warn("HTTP drain timeout reached; open connections were cut");
+      }),
+      ...stoppers.map((stopper) => stopper({ workerDrainSeconds: budget.workerDrainSeconds })),
+    ]);
     await runtime.close();
     log.info("stopped");
     log.flush();

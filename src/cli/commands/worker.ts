@@ -3,6 +3,7 @@ import { loadConfig } from "../../platform/config/config.ts";
 import { startWorker } from "../../platform/jobs/start-worker.ts";
 import { createRuntime } from "../../runtime/create-runtime.ts";
 import { CliError, loggerFor } from "../command-kit.ts";
+import { armShutdownDeadline, shutdownBudget } from "../shutdown-budget.ts";
 import { onServerStart } from "./serve.ts";
 
 /**
@@ -24,8 +25,10 @@ async function runWorker(options: { migrate: boolean }): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, drainSeconds: config.WORKER_DRAIN_SECONDS, running: worker.running }, "worker draining");
-    await worker.stop();
+    const budget = shutdownBudget(config, "worker");
+    armShutdownDeadline(budget.budgetMs, log);
+    log.info({ signal, drainSeconds: budget.workerDrainSeconds, budgetMs: budget.budgetMs, running: worker.running }, "worker draining");
+    await worker.stop(budget.workerDrainSeconds);
     await runtime.close();
     log.flush();
     process.exit(0);
@@ -44,8 +47,8 @@ export function registerWorkerCommand(program: Command): void {
   onServerStart(async (runtime, options) => {
     if (!options.worker || !runtime.services.config.JOBS_ENABLED) return;
     const worker = await startWorker(runtime.services, runtime.modules);
-    return async () => {
-      await worker.stop();
+    return async ({ workerDrainSeconds }) => {
+      await worker.stop(workerDrainSeconds);
     };
   });
 }

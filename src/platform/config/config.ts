@@ -46,7 +46,12 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * The budget of `start`/`serve` from SIGTERM to exit: the HTTP drain and the worker's drain run
+   * in parallel inside it (less a 5 s reserve for handing jobs back and closing). Below the 30 s
+   * grace period of Kubernetes and most platforms.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
   MIGRATE_ON_BOOT: booleanFlag.default(true),
   /** Keys the HMAC digests of API keys and signs pagination cursors. */
   BACKPLANE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -84,7 +89,10 @@ export const configSchema = z.object({
     .default(24),
   /** How long a dead-lettered job waits for replay before it is deleted. */
   JOBS_DLQ_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** On SIGTERM a worker lets running jobs finish this long, then hands the rest back. */
+  /**
+   * On SIGTERM a worker lets running jobs finish this long, then hands the rest back. The standalone
+   * `worker` exits within this plus 5 s; in `start` it is capped to fit SHUTDOWN_TIMEOUT_MS.
+   */
   WORKER_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** Proxies in front that append to X-Forwarded-For (0: use the socket address); sets the client IP in audit rows. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),

@@ -3,6 +3,7 @@ import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
 import { bossDatabaseFor } from "./boss-database.ts";
+import type { OutageBackoff } from "./outage-backoff.ts";
 import { QUEUE_SCHEMA } from "./queues.ts";
 
 export type BossRole = "producer" | "worker" | "installer";
@@ -12,6 +13,8 @@ export interface OpenBossOptions {
   db: Database;
   log: Logger;
   role: BossRole;
+  /** A worker's: slows every pg-boss statement down while the database is unreachable, and quiets the repeats. */
+  backoff?: OutageBackoff;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface OpenBossOptions {
  * connection. A worker also listens for NOTIFY, supervises (heartbeats, retention) and runs cron;
  * on a real server it owns a small pool, since LISTEN needs a session of its own.
  */
-export function createBoss({ config, db, log, role }: OpenBossOptions): PgBoss {
+export function createBoss({ config, db, log, role, backoff }: OpenBossOptions): PgBoss {
   const worker = role === "worker";
   const connection: ConstructorOptions =
     worker && db.kind === "postgres" && config.DATABASE_URL
@@ -47,9 +50,19 @@ export function createBoss({ config, db, log, role }: OpenBossOptions): PgBoss {
     cronWorkerIntervalSeconds: Math.max(1, Math.round(config.JOBS_POLL_INTERVAL_SECONDS)),
     persistWarnings: false,
   });
+  if (backoff) {
+    // Every component of this instance (fetch loops, heartbeats, supervisor, cron, LISTEN) runs its
+    // statements through this one object, so wrapping its executeSql paces them all during an outage.
+    const bossDb = boss.getDb();
+    const execute = bossDb.executeSql.bind(bossDb);
+    bossDb.executeSql = (text, values) => backoff.guard(() => execute(text, values));
+  }
   // pg-boss reports background failures (a lost connection, a failed sweep) as events; an
-  // unhandled `error` event would crash the process.
-  boss.on("error", (error) => log.error({ err: error }, "job queue error"));
+  // unhandled `error` event would crash the process. An outage is logged once by the backoff.
+  boss.on("error", (error) => {
+    if (backoff?.absorbs(error)) log.debug({ err: error }, "job queue error (database unreachable)");
+    else log.error({ err: error }, "job queue error");
+  });
   boss.on("warning", (warning) => log.warn({ warning: warning.data }, `job queue: ${warning.message}`));
   return boss;
 }

@@ -20,7 +20,8 @@ SET state = 'created', started_on = NULL, heartbeat_on = NULL
 WHERE name = $1
   AND id = ANY($2::uuid[])
   AND state = 'active'
-  AND (id::text || ':' || retry_count::text) = ANY($3::text[])`;
+  AND (id::text || ':' || retry_count::text) = ANY($3::text[])
+RETURNING id`;
 
 export interface DeadLetterRow {
   id: string;

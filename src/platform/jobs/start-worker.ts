@@ -3,18 +3,27 @@ import type { Job, JobResult, PgBoss } from "pg-boss";
 import type { BackplaneModule, Services } from "../module.ts";
 import { jobRegistry } from "./job-registry.ts";
 import { createBoss } from "./open-boss.ts";
+import { outageBackoff } from "./outage-backoff.ts";
 import { handBackJobs } from "./queue-sql.ts";
 import { DEAD_LETTER_QUEUE, JOBS_QUEUE, type JobEnvelope } from "./queues.ts";
 import { runJob } from "./run-job.ts";
 import { syncCrons } from "./sync-crons.ts";
 
+export interface StoppedWorker {
+  /** Jobs running at the signal that finished within the drain. */
+  finished: number;
+  /** Unfinished jobs the queue took back (they run again elsewhere, without using up an attempt). */
+  handedBack: number;
+  /** Unfinished jobs that could not be handed back (database unreachable): the heartbeat expiry retries them. */
+  leftToExpiry: number;
+}
+
 export interface RunningWorker {
   /**
    * Stops fetching, lets running jobs finish for up to `drainSeconds` (WORKER_DRAIN_SECONDS),
-   * hands the unfinished ones back to the queue (they run again elsewhere, without using up an
-   * attempt) and stops cron and the supervisor.
+   * hands the unfinished ones back to the queue and stops cron and the supervisor.
    */
-  stop(drainSeconds?: number): Promise<{ finished: number; handedBack: number }>;
+  stop(drainSeconds?: number): Promise<StoppedWorker>;
   /** Jobs running right now in this process. */
   readonly running: number;
 }
@@ -25,11 +34,15 @@ interface InFlight {
   done: Promise<unknown>;
 }
 
+/** After the drain: how long handing jobs back, and then stopping the queue, may take. */
+const HAND_BACK_TIMEOUT_MS = 1_500;
+
 /** Runs the selected modules' jobs and crons in this process until `stop()`. */
 export async function startWorker(services: Services, modules: BackplaneModule[]): Promise<RunningWorker> {
   const { config, log } = services;
   const registry = jobRegistry(modules);
-  const boss = createBoss({ config, db: services.db, log, role: "worker" });
+  const backoff = outageBackoff({ log });
+  const boss = createBoss({ config, db: services.db, log, role: "worker", backoff });
   await boss.start();
   await syncQueueSettings(boss, services);
   await syncCrons(boss, registry, config);
@@ -37,9 +50,13 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
   const inFlight = new Map<string, InFlight>();
   let draining = false;
 
-  const handBack = async (jobs: Job<JobEnvelope>[]) => {
-    if (jobs.length === 0) return;
-    await boss.getDb().executeSql(handBackJobs, [JOBS_QUEUE, jobs.map((job) => job.id), jobs.map((job) => `${job.id}:${job.retryCount}`)]);
+  /** Returns the ids the queue actually took back (a job that finished meanwhile is not among them). */
+  const handBack = async (jobs: Job<JobEnvelope>[]): Promise<string[]> => {
+    if (jobs.length === 0) return [];
+    const { rows } = await boss
+      .getDb()
+      .executeSql(handBackJobs, [JOBS_QUEUE, jobs.map((job) => job.id), jobs.map((job) => `${job.id}:${job.retryCount}`)]);
+    return (rows as { id: string }[]).map((row) => row.id);
   };
 
   const runOne = async (job: Job<JobEnvelope>): Promise<JobResult | null> => {
@@ -47,8 +64,11 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
     const signal = AbortSignal.any([abort.signal, job.signal]);
     const done = runJob(job, registry, services, signal);
     inFlight.set(job.id, { job, abort, done });
+    // Once handed back the job is not ours: the batch settles at once (while the queue's pool is
+    // still open), even if the handler ignores its signal and runs on until the process exits.
+    const abandoned = new Promise<null>((resolve) => abort.signal.addEventListener("abort", () => resolve(null), { once: true }));
     try {
-      return await done;
+      return await Promise.race([done, abandoned]);
     } finally {
       inFlight.delete(job.id);
     }
@@ -83,28 +103,51 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
     "worker started",
   );
 
-  let stopping: Promise<{ finished: number; handedBack: number }> | null = null;
-  const stop = async (drainSeconds = config.WORKER_DRAIN_SECONDS) => {
+  let stopping: Promise<StoppedWorker> | null = null;
+  const stop = async (drainSeconds = config.WORKER_DRAIN_SECONDS): Promise<StoppedWorker> => {
     draining = true;
     const runningAtStop = inFlight.size;
     // Stop fetching and wait for the batches in hand, up to the drain deadline.
     const loopsStopped = boss.offWork(JOBS_QUEUE, { wait: true });
     const deadline = sleep(drainSeconds * 1000, "timeout" as const);
     await Promise.race([loopsStopped.then(() => "drained" as const), deadline]);
+    // From here on nothing waits out an outage: a hand-back that cannot reach the database fails fast.
+    backoff.stop();
     const unfinished = [...inFlight.values()];
+    let handedBack: string[] = [];
+    let leftToExpiry = 0;
     if (unfinished.length > 0) {
-      await handBack(unfinished.map((entry) => entry.job)).catch((error: unknown) => {
-        // The heartbeat sweep retries them anyway once this process is gone.
-        log.error({ err: error }, "could not hand unfinished jobs back; they will be retried after the heartbeat timeout");
-      });
-      for (const entry of unfinished) entry.abort.abort(new Error("worker is shutting down; the job was handed back"));
-      log.warn(
-        { handedBack: unfinished.map((entry) => ({ id: entry.job.id, job: entry.job.data.job })) },
-        "drain timeout: jobs handed back",
-      );
+      const described = (entries: InFlight[]) => entries.map((entry) => ({ id: entry.job.id, job: entry.job.data.job }));
+      try {
+        const answer = await Promise.race([
+          handBack(unfinished.map((entry) => entry.job)),
+          sleep(HAND_BACK_TIMEOUT_MS, "timeout" as const),
+        ]);
+        if (answer === "timeout") throw new Error(`no answer within ${HAND_BACK_TIMEOUT_MS} ms`);
+        handedBack = answer;
+      } catch (error) {
+        leftToExpiry = unfinished.length;
+        log.warn(
+          {
+            jobs: described(unfinished),
+            heartbeatSeconds: config.JOBS_HEARTBEAT_SECONDS,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          "drain timeout: jobs left to the expiry sweep (the database is unreachable)",
+        );
+      }
+      if (handedBack.length > 0) {
+        log.warn(
+          { handedBack: described(unfinished.filter((entry) => handedBack.includes(entry.job.id))) },
+          "drain timeout: jobs handed back",
+        );
+      }
+      for (const entry of unfinished) entry.abort.abort(new Error("worker is shutting down"));
+      // Let the fetch loops finish their batches while the pool is still open (bounded).
+      await Promise.race([loopsStopped, sleep(500)]);
     }
-    await boss.stop({ graceful: false, close: true });
-    const result = { finished: Math.max(0, runningAtStop - unfinished.length), handedBack: unfinished.length };
+    await Promise.race([boss.stop({ graceful: false, close: true }), sleep(HAND_BACK_TIMEOUT_MS)]);
+    const result = { finished: Math.max(0, runningAtStop - unfinished.length), handedBack: handedBack.length, leftToExpiry };
     log.info({ ...result, drainSeconds }, "worker stopped");
     return result;
   };
