@@ -18,7 +18,7 @@ async function targetKey(f: AuthFixture): Promise<string> {
     secret: t.config.BACKPLANE_SECRET,
     name: "target",
     orgId: f.orgA,
-    scopes: ["biomech:read"],
+    scopes: ["keys:manage"], // one the fixture's good key holds, so it may rotate it
     createdBy: "test",
   });
   f.secrets.add(created.key);
@@ -30,7 +30,7 @@ const common = { app: () => t, fixture: () => fixture };
 describe("POST /api/v1/keys security", () => {
   describeAuthChecks({
     ...common,
-    request: (f) => ({ method: "POST", path: "/api/v1/keys", body: { name: "new", orgId: f.orgA, scopes: ["biomech:read"] } }),
+    request: (f) => ({ method: "POST", path: "/api/v1/keys", body: { name: "new", orgId: f.orgA, scopes: ["keys:manage"] } }),
     okStatus: 201,
     otherOrgStatus: 403,
   });

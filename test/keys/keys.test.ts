@@ -27,7 +27,8 @@ beforeAll(async () => {
   orgA = (await createOrg(db, { name: "Acme" })).id;
   orgB = (await createOrg(db, { name: "Bolt" })).id;
   const base = { secret: config.BACKPLANE_SECRET, scopes: ["keys:manage"], createdBy: "test" };
-  adminA = remember(await createKey(db, { ...base, name: "admin A", orgId: orgA })).key;
+  // An org admin grants only scopes it holds, so admin A holds the one it hands out here.
+  adminA = remember(await createKey(db, { ...base, name: "admin A", orgId: orgA, scopes: ["keys:manage", "biomech:read"] })).key;
   platformAdmin = remember(await createKey(db, { ...base, name: "platform", orgId: null })).key;
 });
 afterAll(() => t.close());

@@ -91,13 +91,20 @@ export function registerKeysCommand(program: Command): void {
     .command("revoke")
     .description(`Revoke a key now (running servers stop accepting it within API_KEY_CACHE_TTL_SECONDS)`)
     .argument("<id>", "key id (key_…)")
-    .option("--json", "print the revoked key as JSON")
-    .action((id: string, options: { json?: boolean }) =>
+    .option("--cascade", "also revoke every key it created over HTTP, transitively")
+    .option("--json", "print the revoked key (and revokedDescendants) as JSON")
+    .action((id: string, options: { cascade?: boolean; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
-        const revoked = await revokeKey(services.db, { id, withinOrg: null });
-        keyVerifierFor(services).forget(id);
-        if (options.json) printJson(revoked);
-        else process.stdout.write(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}\n`);
+        const revoked = await services.db.transaction((tx) => revokeKey(tx, { id, withinOrg: null, cascade: options.cascade ?? false }));
+        const verifier = keyVerifierFor(services);
+        for (const revokedId of revoked.ids) verifier.forget(revokedId);
+        if (options.json) printJson({ ...revoked.key, revokedDescendants: revoked.revokedDescendants });
+        else
+          process.stdout.write(
+            `Revoked ${revoked.key.id} (${revoked.key.name}) at ${revoked.key.revokedAt}${
+              options.cascade ? `, and ${revoked.revokedDescendants} key(s) it created` : ""
+            }\n`,
+          );
       }),
     );
 

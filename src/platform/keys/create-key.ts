@@ -5,6 +5,7 @@ import type { Sql } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
 import { newId } from "../ids.ts";
 import { findOrg } from "../orgs/create-org.ts";
+import { type Grantor, limitGrant, lockGrantor } from "./delegation.ts";
 import { type CreatedKey, type KeyRow, keyColumns, toKeyInfo } from "./key-record.ts";
 
 export interface CreateKeyInput {
@@ -25,9 +26,19 @@ export interface CreateKeyInput {
    * only refreshes the digest, in case BACKPLANE_SECRET changed since.
    */
   id?: string;
+  /** The key creating this one over HTTP (its limits apply, and it becomes the parent); none for the CLI and seed. */
+  grantor?: Grantor | null;
+  /** Rotation: the successor keeps its predecessor's parent instead of the rotating key. Default: the grantor. */
+  parentKeyId?: string | null;
+  /** Rotation shortens an expiry beyond the grantor's; creation refuses it. */
+  expiryBeyondGrantor?: "refuse" | "clamp";
 }
 
-/** Creates a key and returns it with its secret, the only time the secret is available. */
+/**
+ * Creates a key and returns it with its secret, the only time the secret is available. The one
+ * place keys are made (HTTP, CLI, rotation, seed). Run it in a transaction when a grantor is
+ * given, so the grantor stays locked until the key is committed.
+ */
 export async function createKey(db: Sql, input: CreateKeyInput): Promise<CreatedKey> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 200) throw new AppError("validation_failed", "name must be 1–200 characters");
@@ -36,15 +47,21 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
   const unknown = input.knownScopes ? unknownScopes(scopes, input.knownScopes) : [];
   if (unknown.length > 0)
     throw new AppError("validation_failed", `unknown scope ${unknown.join(", ")}`, { details: { unknownScopes: unknown } });
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+  let expiresAt = input.expiresAt ?? null;
+  if (input.grantor) {
+    const limits = await lockGrantor(db, input.grantor);
+    if (input.grantor.limited) expiresAt = limitGrant(limits, scopes, expiresAt, input.expiryBeyondGrantor ?? "refuse");
+  }
+  // By the database clock, the one the verifier judges expiry by.
+  if (expiresAt && (await db.query<{ past: boolean }>("SELECT $1::timestamptz <= now() AS past", [expiresAt]))[0]?.past)
     throw new AppError("validation_failed", "expiresAt must be in the future");
   if (input.orgId !== null && !(await findOrg(db, input.orgId))) throw new AppError("not_found", `No org ${input.orgId}`);
 
   const environment = input.environment ?? "live";
   const key = input.key ?? generateApiKey(environment);
   const rows = await db.query<KeyRow>(
-    `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, expires_at, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, expires_at, created_by, parent_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ${input.id ? "ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, prefix = EXCLUDED.prefix" : ""}
      RETURNING ${keyColumns}`,
     [
@@ -55,8 +72,9 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
       displayPrefixOf(key),
       environment,
       scopes,
-      input.expiresAt ?? null,
+      expiresAt,
       input.createdBy,
+      input.parentKeyId !== undefined ? input.parentKeyId : (input.grantor?.keyId ?? null),
     ],
   );
   return { ...toKeyInfo(rows[0] as KeyRow), key };

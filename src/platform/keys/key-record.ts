@@ -14,6 +14,8 @@ export interface KeyInfo {
   revokedAt: string | null;
   lastUsedAt: string | null;
   replacedBy: string | null;
+  /** The key that created this one over HTTP; null for keys made by the CLI or the seed. */
+  parentKeyId: string | null;
 }
 
 export interface KeyRow {
@@ -29,10 +31,11 @@ export interface KeyRow {
   revoked_at: Date | string | null;
   last_used_at: Date | string | null;
   replaced_by: string | null;
+  parent_key_id: string | null;
 }
 
 export const keyColumns =
-  "id, name, prefix, org_id, scopes, environment, created_by, created_at, expires_at, revoked_at, last_used_at, replaced_by";
+  "id, name, prefix, org_id, scopes, environment, created_by, created_at, expires_at, revoked_at, last_used_at, replaced_by, parent_key_id";
 
 // pg and PGlite both return Date for timestamptz today; accepting strings keeps the mapper
 // right if a driver option ever changes that.
@@ -52,6 +55,7 @@ export function toKeyInfo(row: KeyRow): KeyInfo {
     revokedAt: iso(row.revoked_at),
     lastUsedAt: iso(row.last_used_at),
     replacedBy: row.replaced_by,
+    parentKeyId: row.parent_key_id,
   };
 }
 

@@ -2,13 +2,48 @@ import type { Sql } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
 import { type KeyInfo, type KeyRow, keyColumns, toKeyInfo } from "./key-record.ts";
 
+export interface RevokeKeyInput {
+  id: string;
+  /** null: any org (platform-wide callers, the CLI). */
+  withinOrg: string | null;
+  /** Also revoke every key this key created, and the keys those created, and so on. */
+  cascade?: boolean;
+}
+
+export interface RevokeKeyResult {
+  key: KeyInfo;
+  /** Keys revoked by the cascade (not counting the key itself, nor keys already revoked). */
+  revokedDescendants: number;
+  /** Every key id this call revoked or found revoked, for the caller to drop from its verifier cache. */
+  ids: string[];
+}
+
 /**
- * Revokes a key now. Idempotent: revoking a revoked key returns it unchanged. A key outside
- * `withinOrg` is reported as not found, like one that does not exist. Other instances stop
- * accepting it when their cache entry lapses (API_KEY_CACHE_TTL_SECONDS, at most 30 s).
+ * The keys a cascade reaches: children (parent_key_id), their children, and so on. A key's
+ * earlier versions (rotated into it: replaced_by) count as the same credential, so keys they
+ * created are reached too. UNION, not UNION ALL: each key once.
  */
-export async function revokeKey(db: Sql, input: { id: string; withinOrg: string | null }): Promise<KeyInfo> {
-  const rows = await db.query<KeyRow>(
+const revokeDescendants = `
+WITH RECURSIVE reached AS (
+  SELECT id FROM backplane.api_keys WHERE id = $1
+  UNION
+  SELECT k.id FROM backplane.api_keys k JOIN reached r ON k.parent_key_id = r.id OR k.replaced_by = r.id
+)
+UPDATE backplane.api_keys SET revoked_at = now()
+WHERE id IN (SELECT id FROM reached) AND id <> $1 AND revoked_at IS NULL AND ($2::text IS NULL OR org_id = $2)
+RETURNING id`;
+
+/**
+ * Revokes a key now; the one place keys are revoked (HTTP, CLI). Idempotent: revoking a revoked
+ * key returns it unchanged (a cascade still reaches descendants left active). A key outside
+ * `withinOrg` is reported as not found, like one that does not exist. Pass a transaction when
+ * cascading: the key is revoked first (its row lock makes a concurrent creation by it finish),
+ * then the descendants, in a second statement that sees that creation.
+ * Other instances stop accepting revoked keys when their cache entry lapses
+ * (API_KEY_CACHE_TTL_SECONDS, at most 30 s); call `forget` for each id after commit on this one.
+ */
+export async function revokeKey(tx: Sql, input: RevokeKeyInput): Promise<RevokeKeyResult> {
+  const rows = await tx.query<KeyRow>(
     `UPDATE backplane.api_keys SET revoked_at = coalesce(revoked_at, now())
      WHERE id = $1 AND ($2::text IS NULL OR org_id = $2)
      RETURNING ${keyColumns}`,
@@ -16,5 +51,6 @@ export async function revokeKey(db: Sql, input: { id: string; withinOrg: string 
   );
   const row = rows[0];
   if (!row) throw new AppError("not_found", `No key ${input.id}`);
-  return toKeyInfo(row);
+  const descendants = input.cascade ? await tx.query<{ id: string }>(revokeDescendants, [input.id, input.withinOrg]) : [];
+  return { key: toKeyInfo(row), revokedDescendants: descendants.length, ids: [input.id, ...descendants.map((d) => d.id)] };
 }

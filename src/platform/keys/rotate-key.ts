@@ -1,6 +1,7 @@
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
 import { createKey } from "./create-key.ts";
+import type { Grantor } from "./delegation.ts";
 import type { CreatedKey, KeyInfo, KeyRow } from "./key-record.ts";
 import { keyColumns, toKeyInfo } from "./key-record.ts";
 import { findKey } from "./list-keys.ts";
@@ -15,6 +16,10 @@ export interface RotateKeyInput {
   /** How long the old key keeps working (default 24 h). 0 ends it now. */
   overlapSeconds?: number;
   createdBy: string;
+  /** The key rotating it over HTTP: an org-bound one must hold the key's scopes, and the successor lives no longer than it. */
+  grantor?: Grantor | null;
+  /** KEYS_MAX_PER_ORG: the successor counts while the old key overlaps. */
+  maxKeysPerOrg?: number;
 }
 
 /**
@@ -49,6 +54,10 @@ export async function rotateKey(db: Database, input: RotateKeyInput): Promise<{ 
       environment: old.environment,
       expiresAt: clock.successor_expires_at === null ? null : new Date(clock.successor_expires_at),
       createdBy: input.createdBy,
+      grantor: input.grantor ?? null,
+      // Same credential, same place in the tree: a cascade from whoever created the old key reaches the successor.
+      parentKeyId: old.parent_key_id,
+      expiryBeyondGrantor: "clamp",
     });
     const rows = await tx.query<KeyRow>(
       `UPDATE backplane.api_keys

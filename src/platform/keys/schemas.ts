@@ -20,8 +20,18 @@ export const keyInfoSchema = z
     revokedAt: z.string().datetime().nullable(),
     lastUsedAt: z.string().datetime().nullable().openapi({ description: "Updated at most once a minute" }),
     replacedBy: keyIdSchema.nullable().openapi({ description: "The successor, once rotated" }),
+    parentKeyId: keyIdSchema.nullable().openapi({ description: "The key that created this one over HTTP; null: made by the CLI or seed" }),
   })
   .openapi("ApiKey");
+
+export const revokedKeySchema = keyInfoSchema
+  .extend({
+    revokedDescendants: z
+      .number()
+      .int()
+      .openapi({ description: "Keys revoked with it by `?cascade=true` (keys it created, transitively); 0 without cascade" }),
+  })
+  .openapi("RevokedApiKey");
 
 export const createdKeySchema = keyInfoSchema
   .extend({ key: z.string().openapi({ description: "The full key. Shown once: store it now.", example: "bp_live_…" }) })

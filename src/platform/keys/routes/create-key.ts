@@ -4,6 +4,7 @@ import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
 import { AppError } from "../../http/errors.ts";
 import { createKey } from "../create-key.ts";
+import { grantorOf } from "../delegation.ts";
 import { createdKeySchema, createKeyBodySchema } from "../schemas.ts";
 
 export const createKeyRoute = defineRoute({
@@ -11,6 +12,8 @@ export const createKeyRoute = defineRoute({
   path: "/api/v1/keys",
   tags: ["keys"],
   summary: "Create an API key (the full key is in this response only)",
+  description:
+    "An org-bound caller grants only scopes it holds and an expiry no later than its own (no `expiresAt`: its own expiry); a platform-wide (operator) key may grant any. The new key records the caller as `parentKeyId`.",
   security: [{ ApiKey: [] }],
   middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
   request: { body: { required: true, content: { "application/json": { schema: createKeyBodySchema } } } },
@@ -35,16 +38,19 @@ export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]
       );
     }
     const { db, config } = c.get("services");
-    const created = await createKey(db, {
-      secret: config.BACKPLANE_SECRET,
-      name: body.name,
-      orgId,
-      scopes: body.scopes,
-      knownScopes,
-      expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
-      environment: body.environment,
-      createdBy: principal.id,
-    });
+    const created = await db.transaction((tx) =>
+      createKey(tx, {
+        secret: config.BACKPLANE_SECRET,
+        name: body.name,
+        orgId,
+        scopes: body.scopes,
+        knownScopes,
+        expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+        environment: body.environment,
+        createdBy: principal.id,
+        grantor: grantorOf(principal),
+      }),
+    );
     c.get("log").info({ createdKeyId: created.id, orgId: created.orgId, scopes: created.scopes }, "api key created");
     return c.json(created, 201);
   });

@@ -5,7 +5,7 @@ import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { revokeKey } from "../revoke-key.ts";
-import { keyIdSchema, keyInfoSchema } from "../schemas.ts";
+import { keyIdSchema, revokedKeySchema } from "../schemas.ts";
 
 export const revokeKeyRoute = defineRoute({
   method: "delete",
@@ -14,9 +14,17 @@ export const revokeKeyRoute = defineRoute({
   summary: "Revoke an API key now (idempotent). Other instances stop accepting it within API_KEY_CACHE_TTL_SECONDS.",
   security: [{ ApiKey: [] }],
   middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
-  request: { params: z.object({ id: keyIdSchema }) },
+  request: {
+    params: z.object({ id: keyIdSchema }),
+    query: z.object({
+      cascade: z
+        .enum(["true", "false"])
+        .default("false")
+        .openapi({ description: "true: also revoke every key this key created, transitively (their count is in `revokedDescendants`)" }),
+    }),
+  },
   responses: {
-    200: { description: "The revoked key", content: { "application/json": { schema: keyInfoSchema } } },
+    200: { description: "The revoked key", content: { "application/json": { schema: revokedKeySchema } } },
     ...authErrorResponses,
   },
 });
@@ -25,10 +33,12 @@ export function registerRevokeKey(app: AppRouter): void {
   app.openapi(revokeKeyRoute, async (c) => {
     const services = c.get("services");
     const { id } = c.req.valid("param");
+    const cascade = c.req.valid("query").cascade === "true";
     // Another org's key answers 404, the same as a key that does not exist.
-    const revoked = await revokeKey(services.db, { id, withinOrg: principalOf(c).orgId });
-    keyVerifierFor(services).forget(id);
-    c.get("log").info({ revokedKeyId: id }, "api key revoked");
-    return c.json(revoked, 200);
+    const revoked = await services.db.transaction((tx) => revokeKey(tx, { id, withinOrg: principalOf(c).orgId, cascade }));
+    const verifier = keyVerifierFor(services);
+    for (const revokedId of revoked.ids) verifier.forget(revokedId);
+    c.get("log").info({ revokedKeyId: id, cascade, revokedDescendants: revoked.revokedDescendants }, "api key revoked");
+    return c.json({ ...revoked.key, revokedDescendants: revoked.revokedDescendants }, 200);
   });
 }

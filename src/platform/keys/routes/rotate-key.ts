@@ -4,6 +4,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
+import { grantorOf } from "../delegation.ts";
 import { rotateKey } from "../rotate-key.ts";
 import { keyIdSchema, rotatedKeySchema, rotateKeyBodySchema } from "../schemas.ts";
 
@@ -12,6 +13,8 @@ export const rotateKeyRoute = defineRoute({
   path: "/api/v1/keys/{id}/rotate",
   tags: ["keys"],
   summary: "Issue a successor key; the old one keeps working for the overlap (default 24 h), then stops by itself",
+  description:
+    "An org-bound caller may rotate only keys whose scopes it holds (it receives the new secret), and the successor expires no later than the caller.",
   security: [{ ApiKey: [] }],
   middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
   request: {
@@ -40,6 +43,7 @@ export function registerRotateKey(app: AppRouter): void {
       withinOrg: principal.orgId,
       overlapSeconds: body.overlapSeconds,
       createdBy: principal.id,
+      grantor: grantorOf(principal),
     });
     keyVerifierFor(services).forget(id);
     c.get("log").info({ rotatedKeyId: id, successorId: rotated.key.id }, "api key rotated");
