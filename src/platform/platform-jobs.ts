@@ -1,10 +1,11 @@
 import { auditRetentionCron, auditRetentionJob } from "./audit/audit-retention-job.ts";
+import { idempotencyCleanupCron, idempotencyCleanupJob } from "./idempotency/idempotency-cleanup-job.ts";
 import { sendEmailJob } from "./mail/send-email-job.ts";
 import type { BackplaneModule } from "./module.ts";
 
 /** The platform's own jobs and crons (housekeeping every deployment needs), run by every worker. */
 export const platformJobs: Pick<BackplaneModule, "name" | "jobs" | "crons"> = {
   name: "platform",
-  jobs: [auditRetentionJob, sendEmailJob],
-  crons: [auditRetentionCron],
+  jobs: [auditRetentionJob, sendEmailJob, idempotencyCleanupJob],
+  crons: [auditRetentionCron, idempotencyCleanupCron],
 };

@@ -102,6 +102,17 @@ export const configSchema = z.object({
   SMTP_URL: smtpUrl.optional(),
   /** The From of every mail the platform sends: `Name <address>` or a bare address. */
   MAIL_FROM: z.string().min(3).max(320).default("Backplane <no-reply@localhost>"),
+  /** How long an Idempotency-Key's stored answer is replayed (then a cron deletes it). */
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  /** How long a claimed Idempotency-Key stays "in flight" without an answer before a retry may take it over (a crashed request). */
+  IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** How long inbound webhook events (raw bodies) are kept. */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

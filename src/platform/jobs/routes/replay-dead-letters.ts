@@ -1,6 +1,7 @@
 import { auditSourceOf } from "../../audit/audit-source.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { idempotency, idempotencyContract } from "../../idempotency/idempotency.ts";
 import { replayDeadLetters } from "../dead-letters.ts";
 import type { JobRegistry } from "../job-registry.ts";
 import { producerOf } from "../producer-of.ts";
@@ -13,9 +14,16 @@ export const replayDeadLettersRoute = defineRoute({
   tags: ["queue"],
   summary: "Replay one dead letter (by id) or all of a queue; a second replay of the same jobs moves nothing",
   security: [{ ApiKey: [] }],
-  middleware: [queueGuard("queue:manage")] as const,
-  request: { body: { required: true, content: { "application/json": { schema: replayBodySchema } } } },
-  responses: { 200: { description: "Replayed", content: { "application/json": { schema: replayResultSchema } } }, ...authErrorResponses },
+  middleware: [queueGuard("queue:manage"), idempotency()] as const,
+  request: {
+    headers: idempotencyContract.headers(),
+    body: { required: true, content: { "application/json": { schema: replayBodySchema } } },
+  },
+  responses: {
+    200: { description: "Replayed", content: { "application/json": { schema: replayResultSchema } } },
+    ...authErrorResponses,
+    ...idempotencyContract.responses,
+  },
 });
 
 export function registerReplayDeadLetters(app: AppRouter, registry: JobRegistry): void {

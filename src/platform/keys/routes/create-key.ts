@@ -1,8 +1,9 @@
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
-import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
+import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { AppError } from "../../http/errors.ts";
+import { idempotency, idempotencyContract } from "../../idempotency/idempotency.ts";
 import { createKey } from "../create-key.ts";
 import { grantorOf } from "../delegation.ts";
 import { createdKeySchema, createKeyBodySchema } from "../schemas.ts";
@@ -15,12 +16,15 @@ export const createKeyRoute = defineRoute({
   description:
     "An org-bound caller grants only scopes it holds and an expiry no later than its own (no `expiresAt`: its own expiry); a platform-wide (operator) key may grant any. The new key records the caller as `parentKeyId`.",
   security: [{ ApiKey: [] }],
-  middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
-  request: { body: { required: true, content: { "application/json": { schema: createKeyBodySchema } } } },
+  middleware: [requireAuth({ scopes: ["keys:manage"] }), idempotency()] as const,
+  request: {
+    headers: idempotencyContract.headers(),
+    body: { required: true, content: { "application/json": { schema: createKeyBodySchema } } },
+  },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: createdKeySchema } } },
     ...authErrorResponses,
-    409: errorResponse("Conflict"),
+    ...idempotencyContract.responses,
   },
 });
 
