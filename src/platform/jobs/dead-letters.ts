@@ -3,9 +3,9 @@ import { type AuditSource, recordAuditEvent } from "../audit/record-audit-event.
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
-import { asService } from "../tenancy/with-tenant.ts";
 import { type CursorCodec, cursorCodec } from "../http/keyset-cursor.ts";
 import type { QueueName } from "../module.ts";
+import { asService } from "../tenancy/with-tenant.ts";
 import { bossTransaction } from "./boss-database.ts";
 import type { JobRegistry } from "./job-registry.ts";
 import { countDeadLetters, type DeadLetterRow, listDeadLetters as listSql, takeDeadLetters } from "./queue-sql.ts";
