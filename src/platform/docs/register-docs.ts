@@ -7,11 +7,12 @@ import { AppError } from "../http/errors.ts";
 // Served from the swagger-ui-dist package so the docs page needs no internet. Only its folder
 // is resolved: importing the package would load its 1.5 MB bundle into the server's memory.
 const assetDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-const assets: Record<string, string> = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-  "favicon-32x32.png": "image/png",
-};
+// A Map, not an object literal: a lookup of `constructor` or `__proto__` must find nothing.
+const assets = new Map<string, string>([
+  ["swagger-ui.css", "text/css; charset=utf-8"],
+  ["swagger-ui-bundle.js", "text/javascript; charset=utf-8"],
+  ["favicon-32x32.png", "image/png"],
+]);
 
 const page = `<!doctype html>
 <html lang="en">
@@ -47,7 +48,7 @@ export function registerDocs(app: AppRouter): void {
   app.get("/api/docs/assets/init.js", (c) => c.body(init, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/api/docs/assets/:file", async (c) => {
     const file = c.req.param("file");
-    const type = assets[file];
+    const type = assets.get(file);
     if (!type) throw new AppError("not_found", `No docs asset ${file}`);
     const body = await readFile(path.join(assetDir, file));
     return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });

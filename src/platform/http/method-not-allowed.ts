@@ -1,6 +1,10 @@
 import type { Hono } from "hono";
 
-/** Builds a lookup of the methods registered for a path, to tell 405 from 404. */
+/**
+ * Builds a lookup of the methods registered for a path, to tell 405 from 404. Paths match
+ * exactly as the router does (strict: `/api/health/` is not `/api/health`), so a path no
+ * route serves is a 404 whatever the method.
+ */
 export function allowedMethodsFor(app: Hono<never>): (path: string) => string[] {
   let table: { pattern: RegExp; method: string }[] | null = null;
   return (path) => {
@@ -13,7 +17,7 @@ export function allowedMethodsFor(app: Hono<never>): (path: string) => string[] 
           `^${route.path
             .split("/")
             .map((part) => (part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-            .join("/")}/?$`,
+            .join("/")}$`,
         ),
       }));
     const methods = new Set(table.filter((route) => route.pattern.test(path)).map((route) => route.method));
