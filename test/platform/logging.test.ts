@@ -1,6 +1,8 @@
 import type { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createLogger } from "../../src/platform/observability/logger.ts";
+import { createTestApp } from "../support/test-app.ts";
 
 describe("log redaction", () => {
   it("drops auth headers and any field named like a secret, at any depth", () => {
@@ -34,5 +36,75 @@ describe("log redaction", () => {
     const line = JSON.parse(lines[0] ?? "{}");
     expect(line.user.email).toBe("a@example.com");
     expect(line.msg).toBe("hello");
+  });
+});
+
+describe("log redaction keeps ids", () => {
+  it("logs key ids and other non-secret names that merely contain a secret word, and still hides secret-named fields", () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: "info", destination: { write: (line: string) => lines.push(line) } as unknown as Writable });
+    log.info(
+      {
+        createdKeyId: "key_created1",
+        revokedKeyId: "key_revoked1",
+        rotatedKeyId: "key_rotated1",
+        keyId: "key_plain1",
+        keyPrefix: "bp_live_Ab",
+        tokenId: "tok_id1",
+        monkeyCount: 3,
+        nested: { successorKeyId: "key_next1" },
+        key: "bp_live_SECRET1",
+        accesstoken: "at-SECRET2",
+        "x-api-key": "bp_live_SECRET3",
+        webhookSecret: "whs-SECRET4",
+        emailOtp: "SECRET5",
+        "set-cookie": "sid=SECRET6",
+        privateKey: "SECRET7",
+        db: { credentials: { user: "u", pass: "SECRET8" } },
+      },
+      "keys",
+    );
+    const line = JSON.parse(lines[0] ?? "{}");
+    expect(line).toMatchObject({
+      createdKeyId: "key_created1",
+      revokedKeyId: "key_revoked1",
+      rotatedKeyId: "key_rotated1",
+      keyId: "key_plain1",
+      keyPrefix: "bp_live_Ab",
+      tokenId: "tok_id1",
+      monkeyCount: 3,
+      nested: { successorKeyId: "key_next1" },
+    });
+    const text = lines.join("");
+    for (let n = 1; n <= 8; n++) expect(text).not.toContain(`SECRET${n}`);
+  });
+});
+
+describe("key management leaves a trail in the log", () => {
+  it("logs the created and revoked key ids, never the key", async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await createKey(t.services.db, {
+        secret: t.config.BACKPLANE_SECRET,
+        scopes: ["keys:manage"],
+        createdBy: "test",
+        name: "platform",
+        orgId: null,
+      });
+      const created = await t.call("POST", "/api/v1/keys", {
+        headers: { "x-api-key": admin.key },
+        body: { name: "logged", orgId: null, scopes: ["keys:manage"] },
+      });
+      expect(created.status).toBe(201);
+      const revoked = await t.call("DELETE", `/api/v1/keys/${created.body.id}`, { headers: { "x-api-key": admin.key } });
+      expect(revoked.status).toBeLessThan(300);
+      const lines = t.logs.map((line) => JSON.parse(line));
+      expect(lines.find((line) => line.msg === "api key created")?.createdKeyId).toBe(created.body.id);
+      expect(lines.find((line) => line.msg === "api key revoked")?.revokedKeyId).toBe(created.body.id);
+      expect(t.logs.join("")).not.toContain(created.body.key);
+      expect(t.logs.join("")).not.toContain(admin.key);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -2,8 +2,37 @@ import pino, { type Logger } from "pino";
 
 export type { Logger };
 
-// Any field whose name says it holds a secret is replaced, at any depth.
-const secretField = /secret|token|password|passwd|key|otp|authorization|cookie|credential/i;
+// A field is replaced, at any depth, when the last word of its name is a secret's: `apiKey`,
+// `x-api-key`, `refresh_token`, `clientSecret`, `set-cookie`, `accesstoken`. Judging the last word,
+// not any substring, keeps ids in the log: `createdKeyId`, `keyPrefix` and `tokenId` are not
+// secrets, and key management needs its trail.
+const secretWords = new Set(["key", "apikey", "otp", "auth", "pass", "pwd", "sid", "signature"]);
+// Long enough to be unambiguous at the end of a one-word name (`accesstoken`, `sessioncookie`).
+const secretEndings = [
+  "secret",
+  "password",
+  "passwd",
+  "passcode",
+  "passphrase",
+  "token",
+  "authorization",
+  "cookie",
+  "credential",
+  "credentials",
+];
+
+/** True when a field with this name holds a secret and must not reach a log. */
+export function isSecretField(name: string): boolean {
+  const last =
+    name
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean)
+      .at(-1) ?? "";
+  return secretWords.has(last) || secretEndings.some((ending) => last.endsWith(ending));
+}
+
 const REDACTED = "[redacted]";
 
 function redactDeep(value: unknown, depth = 0): unknown {
@@ -12,7 +41,7 @@ function redactDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return value;
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(value)) {
-    out[name] = secretField.test(name) && field !== null && field !== undefined ? REDACTED : redactDeep(field, depth + 1);
+    out[name] = isSecretField(name) && field !== null && field !== undefined ? REDACTED : redactDeep(field, depth + 1);
   }
   return out;
 }
