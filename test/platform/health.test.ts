@@ -38,6 +38,11 @@ describe("health", () => {
     expect(healthz.status).toBe(503);
     expect(healthz.body.details.failing).toEqual(["redis"]);
     expect(healthz.body.details.checks.database.ok).toBe(true);
+    // The caller learns name, up/down and latency; the reason (host, port) is only in the log.
+    expect(healthz.body.details.checks.redis).toEqual({ ok: false, status: "down", latencyMs: expect.any(Number) });
+    expect(healthz.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect/);
+    const logged = t.logs.map((line) => JSON.parse(line)).find((line) => line.check === "redis");
+    expect(logged?.err?.message ?? logged?.err?.code).toMatch(/ECONNREFUSED|connect/);
     await dead.close();
   });
 
@@ -48,5 +53,27 @@ describe("health", () => {
     expect(healthz.status).toBe(200);
     expect(healthz.body.checks.redis.ok).toBe(true);
     await live.close();
+  });
+
+  it("probes Redis many times without piling up listeners (no MaxListenersExceededWarning)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    const dead = redisHealthCheck("redis://127.0.0.1:1");
+    const live = redisUrl ? redisHealthCheck(redisUrl) : null;
+    try {
+      t = await createTestApp({ healthChecks: { deadRedis: dead.check, ...(live ? { redis: live.check } : {}) } });
+      for (let probe = 0; probe < 30; probe++) {
+        const healthz = await t.call("GET", "/api/v1/healthz");
+        expect(healthz.status).toBe(503);
+        expect(healthz.body.details.failing).toEqual(["deadRedis"]);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.includes("MaxListeners"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      await dead.close();
+      await live?.close();
+    }
   });
 });

@@ -1,15 +1,24 @@
 import type { HealthCheck, Services } from "../module.ts";
+import type { Logger } from "../observability/logger.ts";
 
+/** What a caller sees of a check: no error text, which can name hosts, ports and users. */
 export interface CheckResult {
   ok: boolean;
+  status: "up" | "down";
   latencyMs: number;
-  error?: string;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-/** Runs every check in parallel, each bounded, so one hung dependency cannot hang the probe. */
-export async function runHealthChecks(checks: Record<string, HealthCheck>, services: Services): Promise<Record<string, CheckResult>> {
+/**
+ * Runs every check in parallel, each bounded, so one hung dependency cannot hang the probe.
+ * A failure's detail goes to the log (`log`, the request's logger), never into the result.
+ */
+export async function runHealthChecks(
+  checks: Record<string, HealthCheck>,
+  services: Services,
+  log: Logger = services.log,
+): Promise<Record<string, CheckResult>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       const started = performance.now();
@@ -21,9 +30,11 @@ export async function runHealthChecks(checks: Record<string, HealthCheck>, servi
             timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
           }),
         ]);
-        return [name, { ok: true, latencyMs: Math.round(performance.now() - started) }] as const;
+        return [name, { ok: true, status: "up", latencyMs: Math.round(performance.now() - started) }] as const;
       } catch (error) {
-        return [name, { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message }] as const;
+        const latencyMs = Math.round(performance.now() - started);
+        log.warn({ check: name, latencyMs, err: error }, `health check ${name} failed`);
+        return [name, { ok: false, status: "down", latencyMs }] as const;
       } finally {
         clearTimeout(timer);
       }

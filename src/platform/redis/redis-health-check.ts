@@ -4,22 +4,37 @@ import type { HealthCheck } from "../module.ts";
 /** A lazily connected client that fails fast, for probes: no offline queue, no endless retry. */
 export function redisHealthCheck(url: string): { check: HealthCheck; close: () => Promise<void> } {
   let client: Redis | null = null;
+  // ioredis rejects a failed connect with a bare "Connection is closed."; the reason
+  // (ECONNREFUSED, a DNS failure, auth) arrives as an `error` event. Kept for the log line.
+  let lastError: Error | null = null;
   return {
     check: async () => {
-      client ??= new Redis(url, {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        connectTimeout: 1_500,
-        retryStrategy: () => null,
-      });
-      client.on("error", () => {});
-      if (client.status === "wait" || client.status === "end") {
-        client.disconnect();
-        await client.connect();
+      if (!client) {
+        client = new Redis(url, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 1_500,
+          retryStrategy: () => null,
+        });
+        // Once per client, not per probe (a listener per probe leaked: MaxListenersExceededWarning).
+        // Without a listener an `error` event would crash the process.
+        client.on("error", (error: Error) => {
+          lastError = error;
+        });
       }
-      const answer = await client.ping();
-      if (answer !== "PONG") throw new Error(`unexpected PING answer ${answer}`);
+      lastError = null;
+      try {
+        if (client.status === "wait" || client.status === "end") {
+          client.disconnect();
+          await client.connect();
+        }
+        const answer = await client.ping();
+        if (answer !== "PONG") throw new Error(`unexpected PING answer ${answer}`);
+      } catch (error) {
+        const reason = lastError as Error | null; // set by the listener meanwhile
+        throw reason ? new Error(`redis: ${reason.message}`, { cause: reason }) : error;
+      }
     },
     close: async () => {
       client?.disconnect();
