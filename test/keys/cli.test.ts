@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPglite } from "../../src/platform/db/open-pglite.ts";
+import { openPostgres } from "../../src/platform/db/open-postgres.ts";
 import { runCli, startCli, waitFor } from "../support/spawn-cli.ts";
 import { createEmptyPostgresDatabase, dbKind } from "../support/test-database.ts";
 
@@ -69,6 +71,25 @@ describe("keys, orgs and seed commands", () => {
     expect(second).toEqual(first);
     const keys = JSON.parse(await cli("keys", "list", "--org", first.orgs[0].id, "--json"));
     expect(keys).toHaveLength(1);
+  }, 120_000);
+
+  it("keys list reads every page (more keys than one page of 200)", async () => {
+    const org = JSON.parse(await cli("orgs", "create", "--name", "Many Keys", "--json"));
+    // Rows written straight to the database (no CLI running holds it): 250 keys in one statement.
+    const db = env.DATABASE_URL ? openPostgres({ url: env.DATABASE_URL, poolMax: 1 }) : await openPglite(env.BACKPLANE_DATA_DIR);
+    try {
+      await db.query(
+        `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, created_by)
+         SELECT 'key_bulk' || g, $1, 'bulk', lpad(to_hex(g), 64, '0'), 'bp_live_bulk', 'live', ARRAY['biomech:read'], 'test'
+         FROM generate_series(1, 250) AS g`,
+        [org.id],
+      );
+    } finally {
+      await db.close();
+    }
+    const listed: { id: string }[] = JSON.parse(await cli("keys", "list", "--org", org.id, "--json"));
+    expect(listed).toHaveLength(250);
+    expect(new Set(listed.map((key) => key.id)).size).toBe(250);
   }, 120_000);
 });
 

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { keyVerifierFor } from "../../platform/auth/key-verifier.ts";
 import { createKey } from "../../platform/keys/create-key.ts";
 import type { CreatedKey, KeyInfo } from "../../platform/keys/key-record.ts";
-import { listKeys } from "../../platform/keys/list-keys.ts";
+import { type KeyPosition, listKeys } from "../../platform/keys/list-keys.ts";
 import { revokeKey } from "../../platform/keys/revoke-key.ts";
 import { rotateKey } from "../../platform/keys/rotate-key.ts";
 import { CliError, printJson } from "../command-kit.ts";
@@ -51,19 +51,22 @@ export function registerKeysCommand(program: Command): void {
       withDatabase("cli", options.json, async ({ services, catalog }, config) => {
         const seconds = options.expiresIn === undefined ? null : parseDuration(options.expiresIn, "--expires-in");
         if (seconds === 0) throw new CliError("--expires-in: must be more than 0");
-        const created = await createKey(services.db, {
-          secret: config.BACKPLANE_SECRET,
-          name: options.name,
-          orgId: options.org ?? null,
-          scopes: options.scopes
-            .split(",")
-            .map((scope) => scope.trim())
-            .filter(Boolean),
-          knownScopes: catalog.scopeNames,
-          expiresAt: seconds === null ? null : new Date(Date.now() + seconds * 1000),
-          environment: options.environment,
-          createdBy: "cli",
-        });
+        const created = await services.db.transaction((tx) =>
+          createKey(tx, {
+            secret: config.BACKPLANE_SECRET,
+            name: options.name,
+            orgId: options.org ?? null,
+            scopes: options.scopes
+              .split(",")
+              .map((scope) => scope.trim())
+              .filter(Boolean),
+            knownScopes: catalog.scopeNames,
+            expiresAt: seconds === null ? null : new Date(Date.now() + seconds * 1000),
+            environment: options.environment,
+            createdBy: "cli",
+            maxKeysPerOrg: config.KEYS_MAX_PER_ORG,
+          }),
+        );
         if (options.json) printJson(createdJson(created));
         else printCreated(created);
       }),
@@ -71,19 +74,33 @@ export function registerKeysCommand(program: Command): void {
 
   keys
     .command("list")
-    .description("List keys, newest first (never the secrets)")
+    .description("List keys, newest first (never the secrets), read a page of 200 at a time")
     .option("--org <id>", "only this org's keys")
     .option("--json", "print the keys as JSON")
     .action((options: { org?: string; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
-        const list = await listKeys(services.db, { orgId: options.org });
-        if (options.json) return printJson(list);
-        if (list.length === 0) return void process.stdout.write("No keys.\n");
-        for (const key of list) {
-          process.stdout.write(
-            `${key.id}  ${key.prefix}…  ${key.orgId ?? "platform-wide"}  ${key.scopes.join(",")}  ${status(key)}  last used ${key.lastUsedAt ?? "never"}  ${key.name}\n`,
-          );
+        const all: KeyInfo[] = [];
+        let after: KeyPosition | null = null;
+        let printed = 0;
+        for (;;) {
+          const page: { keys: KeyInfo[]; next: KeyPosition | null } = await listKeys(services.db, {
+            orgId: options.org,
+            limit: 200,
+            after,
+          });
+          if (options.json) all.push(...page.keys);
+          else
+            for (const key of page.keys) {
+              printed++;
+              process.stdout.write(
+                `${key.id}  ${key.prefix}…  ${key.orgId ?? "platform-wide"}  ${key.scopes.join(",")}  ${status(key)}  last used ${key.lastUsedAt ?? "never"}  ${key.name}\n`,
+              );
+            }
+          if (!page.next) break;
+          after = page.next;
         }
+        if (options.json) return printJson(all);
+        if (printed === 0) process.stdout.write("No keys.\n");
       }),
     );
 

@@ -57,6 +57,8 @@ export const configSchema = z.object({
   BACKPLANE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** How long a verified (or unknown) API key is cached in process; also the bound on revocation lag. */
   API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(30).default(10),
+  /** Live (unrevoked, unexpired) API keys one org may hold; creating or rotating beyond it is a 409 key_limit_reached. */
+  KEYS_MAX_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Static keys for the biomech module (the seed's "current,next" rotation pair). */
   BIOMECH_API_KEYS: commaList
     .refine((keys) => keys.every((key) => key.length >= 24), "each key must be at least 24 characters")

@@ -13,6 +13,7 @@ export const errorCodes = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_in_flight: 409,
+  key_limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,

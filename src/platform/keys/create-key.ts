@@ -32,6 +32,31 @@ export interface CreateKeyInput {
   parentKeyId?: string | null;
   /** Rotation shortens an expiry beyond the grantor's; creation refuses it. */
   expiryBeyondGrantor?: "refuse" | "clamp";
+  /** KEYS_MAX_PER_ORG: an org already holding this many live keys gets no more (409 key_limit_reached). */
+  maxKeysPerOrg?: number;
+}
+
+/**
+ * Live keys (not revoked, not expired) an org may hold. The org row is locked until the caller's
+ * transaction ends, so concurrent creations in one org are counted one after the other.
+ */
+async function checkKeyLimit(db: Sql, orgId: string, max: number): Promise<void> {
+  const [org] = await db.query<{ live: number }>(
+    `SELECT (SELECT count(*)::int FROM backplane.api_keys
+             WHERE org_id = o.id AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS live
+     FROM backplane.orgs o WHERE o.id = $1 FOR UPDATE OF o`,
+    [orgId],
+  );
+  if (!org) throw new AppError("not_found", `No org ${orgId}`);
+  if (org.live >= max) {
+    throw new AppError(
+      "key_limit_reached",
+      `Org ${orgId} already has ${org.live} live API keys (the limit is ${max}); revoke unused keys first`,
+      {
+        details: { limit: max, live: org.live },
+      },
+    );
+  }
 }
 
 /**
@@ -55,7 +80,11 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
   // By the database clock, the one the verifier judges expiry by.
   if (expiresAt && (await db.query<{ past: boolean }>("SELECT $1::timestamptz <= now() AS past", [expiresAt]))[0]?.past)
     throw new AppError("validation_failed", "expiresAt must be in the future");
-  if (input.orgId !== null && !(await findOrg(db, input.orgId))) throw new AppError("not_found", `No org ${input.orgId}`);
+  if (input.orgId !== null) {
+    if (input.maxKeysPerOrg === undefined) {
+      if (!(await findOrg(db, input.orgId))) throw new AppError("not_found", `No org ${input.orgId}`);
+    } else await checkKeyLimit(db, input.orgId, input.maxKeysPerOrg);
+  }
 
   const environment = input.environment ?? "live";
   const key = input.key ?? generateApiKey(environment);

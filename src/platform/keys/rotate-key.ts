@@ -58,6 +58,7 @@ export async function rotateKey(db: Database, input: RotateKeyInput): Promise<{ 
       // Same credential, same place in the tree: a cascade from whoever created the old key reaches the successor.
       parentKeyId: old.parent_key_id,
       expiryBeyondGrantor: "clamp",
+      maxKeysPerOrg: input.maxKeysPerOrg,
     });
     const rows = await tx.query<KeyRow>(
       `UPDATE backplane.api_keys

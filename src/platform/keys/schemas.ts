@@ -63,4 +63,9 @@ export const rotateKeyBodySchema = z
   .openapi("RotateApiKey");
 
 export const rotatedKeySchema = z.object({ key: createdKeySchema, previous: keyInfoSchema }).openapi("RotatedApiKey");
-export const keyListSchema = z.object({ data: z.array(keyInfoSchema) }).openapi("ApiKeyList");
+export const keyListSchema = z
+  .object({
+    data: z.array(keyInfoSchema),
+    nextCursor: z.string().nullable().openapi({ description: "Pass back as `cursor` for the next (older) page; null on the last page" }),
+  })
+  .openapi("ApiKeyList");

@@ -1,7 +1,7 @@
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
-import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
 import { AppError } from "../../http/errors.ts";
 import { idempotency, idempotencyContract } from "../../idempotency/idempotency.ts";
 import { createKey } from "../create-key.ts";
@@ -25,6 +25,9 @@ export const createKeyRoute = defineRoute({
     201: { description: "Created", content: { "application/json": { schema: createdKeySchema } } },
     ...authErrorResponses,
     ...idempotencyContract.responses,
+    409: errorResponse(
+      "`key_limit_reached`: the org already holds KEYS_MAX_PER_ORG live keys; `idempotency_in_flight`: a request with this Idempotency-Key is still running",
+    ),
   },
 });
 
@@ -53,6 +56,7 @@ export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]
         environment: body.environment,
         createdBy: principal.id,
         grantor: grantorOf(principal),
+        maxKeysPerOrg: config.KEYS_MAX_PER_ORG,
       }),
     );
     c.get("log").info({ createdKeyId: created.id, orgId: created.orgId, scopes: created.scopes }, "api key created");

@@ -3,6 +3,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { keyCursor, keyListBinding } from "../key-cursor.ts";
 import { listKeys } from "../list-keys.ts";
 import { keyListSchema, orgIdSchema } from "../schemas.ts";
 
@@ -10,16 +11,23 @@ export const listKeysRoute = defineRoute({
   method: "get",
   path: "/api/v1/keys",
   tags: ["keys"],
-  summary: "List API keys, newest first (never their secrets)",
+  summary: "List API keys, newest first, a page at a time (never their secrets)",
   security: [{ ApiKey: [] }],
   middleware: [requireAuth({ scopes: ["keys:manage"] })] as const,
   request: {
     query: z.object({
       orgId: orgIdSchema.optional().openapi({ description: "Only this org's keys. Org-bound callers always see only their org." }),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z
+        .string()
+        .min(1)
+        .max(300)
+        .optional()
+        .openapi({ description: "`nextCursor` from the previous page of this same query (signed; one from another filter is a 400)" }),
     }),
   },
   responses: {
-    200: { description: "Keys", content: { "application/json": { schema: keyListSchema } } },
+    200: { description: "One page of keys", content: { "application/json": { schema: keyListSchema } } },
     ...authErrorResponses,
   },
 });
@@ -27,9 +35,14 @@ export const listKeysRoute = defineRoute({
 export function registerListKeys(app: AppRouter): void {
   app.openapi(listKeysRoute, async (c) => {
     const principal = principalOf(c);
-    const { orgId } = c.req.valid("query");
+    const { orgId, limit, cursor } = c.req.valid("query");
     if (orgId !== undefined) requireOrg(c, orgId);
     const filter = orgId ?? principal.orgId ?? undefined;
-    return c.json({ data: await listKeys(c.get("services").db, { orgId: filter }) }, 200);
+    const { db, config } = c.get("services");
+    const cursors = keyCursor(config.BACKPLANE_SECRET);
+    const binding = keyListBinding(filter);
+    const after = cursor === undefined ? null : cursors.decode(cursor, binding);
+    const page = await listKeys(db, { orgId: filter, limit, after });
+    return c.json({ data: page.keys, nextCursor: page.next ? cursors.encode(page.next, binding) : null }, 200);
   });
 }

@@ -27,7 +27,7 @@ export const rotateKeyRoute = defineRoute({
       content: { "application/json": { schema: rotatedKeySchema } },
     },
     ...authErrorResponses,
-    409: errorResponse("The key is revoked, expired or already rotated"),
+    409: errorResponse("The key is revoked, expired or already rotated (conflict), or the org is at KEYS_MAX_PER_ORG (key_limit_reached)"),
   },
 });
 
@@ -44,6 +44,7 @@ export function registerRotateKey(app: AppRouter): void {
       overlapSeconds: body.overlapSeconds,
       createdBy: principal.id,
       grantor: grantorOf(principal),
+      maxKeysPerOrg: services.config.KEYS_MAX_PER_ORG,
     });
     keyVerifierFor(services).forget(id);
     c.get("log").info({ rotatedKeyId: id, successorId: rotated.key.id }, "api key rotated");
