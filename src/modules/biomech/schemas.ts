@@ -1,15 +1,14 @@
 import { z } from "@hono/zod-openapi";
+import { text } from "../../platform/http/text.ts";
 import { idPattern } from "../../platform/ids.ts";
 
 export const sessionKinds = ["sprint", "jump", "squat", "throw", "gait"] as const;
 
-export const orgIdParam = z.string().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
-export const athleteIdParam = z
-  .string()
+export const orgIdParam = text().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
+export const athleteIdParam = text()
   .regex(idPattern("ath"), "must be an athlete id (ath_…)")
   .openapi({ example: "ath_2k4m6n8p0q1r3s5t7u9v" });
-export const sessionIdParam = z
-  .string()
+export const sessionIdParam = text()
   .regex(idPattern("ses"), "must be a session id (ses_…)")
   .openapi({ example: "ses_9x8w7v6u5t4s3r2q1p0o" });
 

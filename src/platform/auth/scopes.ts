@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { text } from "../http/text.ts";
 
 /**
  * A scope's shape, `noun:verb`. Which scopes exist is declared by the platform and each module
@@ -6,8 +6,11 @@ import { z } from "@hono/zod-openapi";
  * platform list; key creation over HTTP and the CLI refuse scopes outside that catalog, so a
  * typo (`biomech:raed`) is refused instead of producing a key that silently cannot do anything.
  */
-export const scopeSchema = z
-  .string()
+/** The most scopes one key may hold: more is a mistake, and an unbounded list is a cost. */
+export const MAX_SCOPES = 32;
+
+export const scopeSchema = text()
+  .max(100)
   .regex(/^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$/, "must be a scope (noun:verb)")
   .openapi({ example: "biomech:read" });
 

@@ -1,7 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import type { ZodError } from "zod";
 import { registerListAuditEvents } from "../audit/routes/list-audit-events.ts";
 import { catalogOf } from "../catalog.ts";
 import { registerDocs } from "../docs/register-docs.ts";
@@ -16,6 +15,8 @@ import { enforceMediaType } from "./media-type.ts";
 import { allowedMethodsFor } from "./method-not-allowed.ts";
 import { requestContext } from "./request-context.ts";
 import { securityHeaders } from "./security-headers.ts";
+import { findNul } from "./text.ts";
+import { nulError, validationError } from "./validation-error.ts";
 
 export interface CreateAppOptions {
   services: Services;
@@ -32,15 +33,6 @@ export interface CreateAppOptions {
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function validationError(error: ZodError, target: string): AppError {
-  const details = error.issues.map((issue) => ({
-    field: [target, ...issue.path.map(String)].join("."),
-    message: issue.message,
-  }));
-  const first = details[0];
-  return new AppError("validation_failed", first ? `${first.field}: ${first.message}` : "Invalid request", { details });
-}
-
 /**
  * Builds the whole HTTP app without listening, so @hono/node-server, tests
  * (`app.request()`) and a Next.js route handler can all serve the same object.
@@ -50,6 +42,10 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   const app: AppRouter = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
+      // Fields written with `text()` refuse NUL themselves; this catches the open ones
+      // (`z.unknown()`, records) before a NUL reaches PostgreSQL, which cannot store it.
+      const nulAt = findNul(result.data);
+      if (nulAt) throw nulError(result.target, nulAt);
       return undefined;
     },
   });

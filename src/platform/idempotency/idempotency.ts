@@ -5,6 +5,7 @@ import { principalOf } from "../auth/require-org.ts";
 import type { AppEnv } from "../http/app-env.ts";
 import { errorResponse } from "../http/define-route.ts";
 import { AppError } from "../http/errors.ts";
+import { text } from "../http/text.ts";
 import { principalName } from "../tenancy/with-tenant.ts";
 import {
   claimIdempotencyKey,
@@ -121,7 +122,7 @@ function storedHeaders(headers: Headers): Record<string, string> {
 export const idempotencyContract = {
   headers: (mode: "optional" | "required" = "optional") =>
     z.object({
-      "idempotency-key": (mode === "required" ? z.string() : z.string().optional()).openapi({
+      "idempotency-key": (mode === "required" ? text() : text().optional()).openapi({
         description:
           "Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS replay the first answer (with `Idempotent-Replayed: true`). 1-255 printable ASCII characters; a UUID is a good choice.",
         example: "3f0c8c9e-6c55-4a57-9a53-8d7c2b1f6b0e",

@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { keyEnvironments } from "../auth/api-key-format.ts";
-import { scopeSchema } from "../auth/scopes.ts";
+import { MAX_SCOPES, scopeSchema } from "../auth/scopes.ts";
+import { text } from "../http/text.ts";
 import { idPattern } from "../ids.ts";
 
-export const orgIdSchema = z.string().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
-export const keyIdSchema = z.string().regex(idPattern("key"), "must be a key id (key_…)").openapi({ example: "key_8d2j5h1k9m3n7b4v6c0x" });
+export const orgIdSchema = text().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
+export const keyIdSchema = text().regex(idPattern("key"), "must be a key id (key_…)").openapi({ example: "key_8d2j5h1k9m3n7b4v6c0x" });
 
 export const keyInfoSchema = z
   .object({
@@ -39,13 +40,13 @@ export const createdKeySchema = keyInfoSchema
 
 export const createKeyBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     orgId: orgIdSchema.nullable().optional().openapi({
       description:
         "Org the key is bound to. Omit for the caller's own org (platform-wide for a platform-wide caller); null for platform-wide.",
     }),
-    scopes: z.array(scopeSchema).min(1),
-    expiresAt: z.string().datetime({ offset: true }).optional().openapi({ description: "When the key stops working; omit for no expiry" }),
+    scopes: z.array(scopeSchema).min(1).max(MAX_SCOPES),
+    expiresAt: text().datetime({ offset: true }).optional().openapi({ description: "When the key stops working; omit for no expiry" }),
     environment: z.enum(keyEnvironments).default("live"),
   })
   .openapi("CreateApiKey");

@@ -3,6 +3,7 @@ import { requireAuth } from "../../../platform/auth/require-auth.ts";
 import { requireOrg } from "../../../platform/auth/require-org.ts";
 import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
+import { text } from "../../../platform/http/text.ts";
 import type { Services } from "../../../platform/module.ts";
 import { biomechEnvKeys } from "../auth.ts";
 import { biomechReader } from "../read-database.ts";
@@ -14,7 +15,7 @@ const query = z.object({
   orgId: orgIdParam,
   athleteId: athleteIdParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(512).optional().openapi({ description: "`nextCursor` from the previous page of this same query" }),
+  cursor: text().min(1).max(512).optional().openapi({ description: "`nextCursor` from the previous page of this same query" }),
 });
 
 export function registerListSessions(app: AppRouter, services: Services): void {

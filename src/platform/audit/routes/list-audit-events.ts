@@ -4,14 +4,14 @@ import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { cursorCodec } from "../../http/keyset-cursor.ts";
+import { text } from "../../http/text.ts";
 import { orgIdSchema } from "../../keys/schemas.ts";
 import { withCaller } from "../../tenancy/with-tenant.ts";
 import { type AuditFilter, listAuditEvents } from "../list-audit-events.ts";
 
 const actorTypes = ["api_key", "user", "service", "env_key"] as const;
 const token = (max: number) =>
-  z
-    .string()
+  text()
     .min(1)
     .max(max)
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
@@ -32,8 +32,7 @@ const auditEventSchema = z
 
 const querySchema = z.object({
   orgId: orgIdSchema.optional().openapi({ description: "Only this org. Org-bound callers always see only their own org." }),
-  action: z
-    .string()
+  action: text()
     .max(100)
     .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, "must be noun.verb (e.g. key.created) or a prefix such as key.*")
     .optional(),
@@ -41,10 +40,10 @@ const querySchema = z.object({
   actorId: token(255).optional(),
   targetType: token(100).optional(),
   targetId: token(255).optional(),
-  from: z.string().datetime({ offset: true }).optional().openapi({ description: "Events at or after this time" }),
-  to: z.string().datetime({ offset: true }).optional().openapi({ description: "Events before this time" }),
+  from: text().datetime({ offset: true }).optional().openapi({ description: "Events at or after this time" }),
+  to: text().datetime({ offset: true }).optional().openapi({ description: "Events before this time" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: text().max(500).optional(),
 });
 
 export const listAuditEventsRoute = defineRoute({

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { text } from "../../http/text.ts";
 import { queueNames } from "../queues.ts";
 
 export const queueNameSchema = z.enum(queueNames).openapi({ example: "critical" });
@@ -48,8 +49,7 @@ export const deadLetterPageSchema = z
 
 export const listDeadLettersQuery = z.object({
   queue: queueNameSchema.optional(),
-  cursor: z
-    .string()
+  cursor: text()
     .max(200)
     .optional()
     .openapi({ description: "`nextCursor` from the previous page of this same query (signed; one from another filter is a 400)" }),
@@ -58,7 +58,7 @@ export const listDeadLettersQuery = z.object({
 
 export const replayBodySchema = z
   .object({
-    id: z.string().uuid().optional().openapi({ description: "Replay this one dead letter" }),
+    id: text().uuid().optional().openapi({ description: "Replay this one dead letter" }),
     queue: queueNameSchema.optional().openapi({ description: "Replay every dead letter of this queue" }),
   })
   .refine((body) => (body.id === undefined) !== (body.queue === undefined), { message: "give exactly one of id or queue" })
