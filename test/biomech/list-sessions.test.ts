@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionCursor, sessionQueryBinding } from "../../src/modules/biomech/session-cursor.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { expectNoSecretsInLogs } from "../support/auth-checks.ts";
@@ -159,6 +160,30 @@ describe("GET /api/biomech/sessions", () => {
     for (const bad of [forged, flipped, "garbage", `${cursor}.x`, payload]) {
       const res = await get(`/api/biomech/sessions?orgId=${orgA}&limit=5&cursor=${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
+      expect(res.body.details[0].field).toBe("query.cursor");
+    }
+  });
+
+  it("400, not 500, for validly signed cursors whose position PostgreSQL would reject", async () => {
+    // Signed with the server's own secret, as a forger who knows it (or a bug) could: the
+    // position itself must be checked strictly, not only the signature.
+    const codec = sessionCursor(t.config.BACKPLANE_SECRET);
+    const binding = sessionQueryBinding(orgA, undefined);
+    const first = await get(`/api/biomech/sessions?orgId=${orgA}&limit=1`);
+    const realId = first.body.data[0].id;
+    for (const position of [
+      { capturedAt: "1", id: realId },
+      { capturedAt: "2026-02-30T00:00:00.000Z", id: realId },
+      { capturedAt: "2026-02-30", id: realId },
+      { capturedAt: "+275760-09-13T00:00:00.000Z", id: realId },
+      { capturedAt: "0000-01-01T00:00:00.000Z", id: realId },
+      { capturedAt: "2026-01-01T25:00:00.000Z", id: realId },
+      { capturedAt: "2026-01-01T00:00:00.000Z", id: "x\u0000y" },
+      { capturedAt: "2026-01-01T00:00:00.000Z", id: 7 },
+    ]) {
+      const cursor = codec.encode(position as never, binding);
+      const res = await get(`/api/biomech/sessions?orgId=${orgA}&limit=5&cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status, JSON.stringify(position)).toBe(400);
       expect(res.body.details[0].field).toBe("query.cursor");
     }
   });

@@ -85,6 +85,20 @@ describe("HTTP error envelope", () => {
     expect(logged.some((line) => line.includes("hunter2") && line.includes('"level":50'))).toBe(true);
   });
 
+  it("a value PostgreSQL rejects as data (SQLSTATE class 22) is a 400, not a 500", async () => {
+    for (const query of ["value=2026-02-30", "value=%2B275760-09-13T00:00:00Z", "type=int&value=99999999999", "type=int&value=abc"]) {
+      const res = await t.call("GET", `/api/probe/cast?${query}`, { headers: { "x-request-id": "cast-req-1" } });
+      expect(res.status, query).toBe(400);
+      expectEnvelope(res.body, "bad_request");
+      expect(res.text).not.toMatch(/timestamptz|integer|syntax/i);
+    }
+    expect((await t.call("GET", "/api/probe/cast?value=2026-02-28T00:00:00Z")).status).toBe(200);
+    // Logged as a warning (a validation gap to close), not as an error.
+    const logged = t.logs.map((line) => JSON.parse(line)).filter((line) => line.requestId === "cast-req-1" && line.err);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.every((line) => line.level === 40)).toBe(true);
+  });
+
   it("keeps a well-formed x-request-id, replaces a malformed one, and logs one line per request", async () => {
     const kept = await t.call("GET", "/api/health", { headers: { "x-request-id": "abc_DEF-123" } });
     expect(kept.headers.get("x-request-id")).toBe("abc_DEF-123");

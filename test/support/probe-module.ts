@@ -47,6 +47,13 @@ export const probeModule = defineModule({
         return c.json({ waited: ms }, 200);
       },
     );
+    // Hands its input to PostgreSQL unchecked, as a validation gap would: a data error (SQLSTATE class 22).
+    app.get("/api/probe/cast", async (c) => {
+      const rows = await c
+        .get("services")
+        .db.query(`SELECT $1::${c.req.query("type") === "int" ? "int" : "timestamptz"} AS value`, [c.req.query("value") ?? ""]);
+      return c.json({ value: rows[0]?.value ?? null });
+    });
     app.post("/api/probe/form", async (c) => c.json({ form: Object.fromEntries(Object.entries(await c.req.parseBody())) }));
   },
 });

@@ -1,15 +1,18 @@
-import { cursorCodec } from "../../platform/http/keyset-cursor.ts";
+import { cursorCodec, isCursorTime } from "../../platform/http/keyset-cursor.ts";
+import { idPattern } from "../../platform/ids.ts";
 import type { SessionPosition } from "./services/list-sessions.ts";
 
+const sessionId = idPattern("ses");
+
+/** Strict: a millisecond UTC time PostgreSQL reads back unchanged, and a session id's shape. */
 const isPosition = (value: unknown): value is SessionPosition => {
   const position = value as Partial<SessionPosition> | null;
   return (
     typeof position === "object" &&
     position !== null &&
-    typeof position.capturedAt === "string" &&
-    !Number.isNaN(Date.parse(position.capturedAt)) &&
+    isCursorTime(position.capturedAt, 3) &&
     typeof position.id === "string" &&
-    position.id.length <= 100
+    sessionId.test(position.id)
   );
 };
 

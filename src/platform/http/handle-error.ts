@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { isDataError } from "../db/data-errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import { AppError, errorEnvelope } from "./errors.ts";
 
@@ -15,10 +16,22 @@ function fromHttpException(error: HTTPException): AppError {
   return new AppError("internal_error", "Internal server error", { cause: error });
 }
 
+/** Errors that are not ours but have a known meaning for the caller. */
+function fromForeignError(error: unknown, c: Context<AppEnv>): AppError | null {
+  if (isDataError(error)) {
+    // Validation let through a value PostgreSQL rejects: the request is at fault, but the gap
+    // should be closed, so it is logged (as a warning) with the database's message.
+    c.get("log")?.warn({ err: error }, "database rejected a value from the request (validation gap)");
+    return new AppError("bad_request", "A value in the request is not valid here (out of range or malformed)");
+  }
+  return null;
+}
+
 /** The one place errors become responses: every 4xx/5xx leaves in the same envelope. */
 export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
   const requestId = c.get("requestId") ?? "unknown";
-  const appError = error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : null;
+  const appError =
+    error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : fromForeignError(error, c);
   if (!appError || appError.status >= 500) {
     c.get("log")?.error({ err: error }, "unhandled error");
   }

@@ -51,3 +51,24 @@ export function cursorCodec<Position>(
     },
   };
 }
+
+const cursorTimes = {
+  3: /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+  6: /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+} as const;
+
+/**
+ * True for a UTC timestamp exactly as the encoder writes it (`2026-03-14T09:26:53.589Z`, or six
+ * fraction digits) naming a real instant in 1970–9999 that PostgreSQL reads back unchanged. A
+ * cursor's position is checked this strictly even though it is signed: `Date.parse` accepts
+ * "1", "2026-02-30" and year 275760, which PostgreSQL rejects (a 500 before this check).
+ */
+export function isCursorTime(value: unknown, fractionDigits: 3 | 6 = 3): value is string {
+  if (typeof value !== "string") return false;
+  const year = cursorTimes[fractionDigits].exec(value)?.[1];
+  if (!year || Number(year) < 1970) return false;
+  // Round-tripping the millisecond part through Date catches 2026-02-30 and 25:00.
+  const millis = `${value.slice(0, 23)}Z`;
+  const parsed = new Date(millis);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
+}
