@@ -3,6 +3,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { text } from "../../http/text.ts";
 import { keyCursor, keyListBinding } from "../key-cursor.ts";
 import { listKeys } from "../list-keys.ts";
 import { keyListSchema, orgIdSchema } from "../schemas.ts";
@@ -18,8 +19,7 @@ export const listKeysRoute = defineRoute({
     query: z.object({
       orgId: orgIdSchema.optional().openapi({ description: "Only this org's keys. Org-bound callers always see only their org." }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
+      cursor: text()
         .min(1)
         .max(300)
         .optional()
