@@ -21,6 +21,8 @@ export interface JobEnvelope {
   job: string;
   queue: QueueName;
   payload: unknown;
+  /** On cron schedules (and the jobs they send): the module that declares the schedule, its owner. */
+  module?: string;
 }
 
 export function isQueueName(value: unknown): value is QueueName {
