@@ -22,7 +22,18 @@ describe.runIf(haveChromium && dbKind === "pglite")("interactive docs page in he
     await t.close();
   });
 
-  it("renders the API from assets Backplane serves itself, with no internet", async () => {
+  it("sends a Content-Security-Policy on the page and its script", async () => {
+    for (const path of ["/api/docs", "/api/docs/assets/init.js"]) {
+      const res = await fetch(`${server.url}${path}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain("unsafe-inline");
+      expect(csp).not.toContain("unsafe-eval");
+    }
+  });
+
+  it("renders the API from assets Backplane serves itself, with no internet, no CSP violation, and keeps no key in storage", async () => {
     const browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [
@@ -46,7 +57,17 @@ describe.runIf(haveChromium && dbKind === "pglite")("interactive docs page in he
       });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.url}/api/docs`);
+      const cspReports: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspReports.push(message.text());
+      });
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener("securitypolicyviolation", (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+      });
+      const response = await page.goto(`${server.url}/api/docs`);
+      expect(response?.headers()["content-security-policy"]).toContain("default-src 'none'");
       await page.waitForSelector(".swagger-ui .info .title", { timeout: 15_000 });
       expect(await page.textContent(".swagger-ui .info .title")).toContain("Backplane API");
       await page.waitForSelector(".opblock-summary-path", { timeout: 15_000 });
@@ -54,6 +75,20 @@ describe.runIf(haveChromium && dbKind === "pglite")("interactive docs page in he
       expect(paths.join(" ")).toContain("/api/v1/healthz");
       expect(external).toEqual([]);
       expect(errors).toEqual([]);
+
+      // Authorize with a key as a user would; the key must not be written to storage.
+      const key = "bp_live_DocsPageKeyMustNotPersist0000";
+      await page.click(".btn.authorize");
+      await page.fill(".auth-container input", key);
+      await page.click(".auth-btn-wrapper .btn.authorize");
+      await page.waitForSelector(".auth-btn-wrapper .btn-done, .auth-btn-wrapper button:has-text('Logout')", { timeout: 5_000 });
+      const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+      expect(stored).not.toContain(key);
+      expect(stored).not.toContain("DocsPageKey");
+
+      // The whole visit, rendering and authorizing, stayed inside the policy.
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(cspReports).toEqual([]);
     } finally {
       await browser.close();
     }
