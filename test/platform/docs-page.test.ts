@@ -61,10 +61,10 @@ describe.runIf(haveChromium && dbKind === "pglite")("interactive docs page in he
       page.on("console", (message) => {
         if (/Content Security Policy/i.test(message.text())) cspReports.push(message.text());
       });
-      await page.addInitScript(() => {
-        const seen: string[] = [];
-        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-        document.addEventListener("securitypolicyviolation", (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+      // As page code (strings: the test's TypeScript has no DOM types): collects every violation.
+      await page.addInitScript({
+        content: `window.cspViolations = [];
+          document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(event.violatedDirective + " " + event.blockedURI));`,
       });
       const response = await page.goto(`${server.url}/api/docs`);
       expect(response?.headers()["content-security-policy"]).toContain("default-src 'none'");
@@ -82,12 +82,12 @@ describe.runIf(haveChromium && dbKind === "pglite")("interactive docs page in he
       await page.fill(".auth-container input", key);
       await page.click(".auth-btn-wrapper .btn.authorize");
       await page.waitForSelector(".auth-btn-wrapper .btn-done, .auth-btn-wrapper button:has-text('Logout')", { timeout: 5_000 });
-      const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+      const stored = await page.evaluate<string>("JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })");
       expect(stored).not.toContain(key);
       expect(stored).not.toContain("DocsPageKey");
 
       // The whole visit, rendering and authorizing, stayed inside the policy.
-      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+      expect(await page.evaluate<string[]>("window.cspViolations")).toEqual([]);
       expect(cspReports).toEqual([]);
     } finally {
       await browser.close();
