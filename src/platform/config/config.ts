@@ -36,6 +36,11 @@ export const configSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   BACKPLANE_DATA_DIR: z.string().min(1).default(".backplane/data"),
   BACKPLANE_EMBEDDED_PG_PORT: port.default(54329),
+  /**
+   * Expose the embedded database on 127.0.0.1:BACKPLANE_EMBEDDED_PG_PORT for psql and the CLI while
+   * start/serve runs. Default: on outside production; refused in production.
+   */
+  BACKPLANE_EMBEDDED_SOCKET: booleanFlag.optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
   LOG_PRETTY: booleanFlag.optional(),
   REDIS_URL: redisUrl.optional(),
@@ -125,7 +130,9 @@ export const configSchema = z.object({
  */
 const PUBLIC_SECRETS = new Set(["backplane-development-secret-not-for-production"]);
 
-export type Config = Omit<z.infer<typeof configSchema>, "BACKPLANE_SECRET"> & {
+export type Config = Omit<z.infer<typeof configSchema>, "BACKPLANE_SECRET" | "BACKPLANE_EMBEDDED_SOCKET"> & {
+  /** Resolved: the configured value, or on outside production. */
+  BACKPLANE_EMBEDDED_SOCKET: boolean;
   /** Absolute path of the embedded database folder. */
   dataDir: string;
   /** Always set: the configured secret, or (outside production, on a loopback HOST) this install's development one. */
@@ -185,8 +192,18 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       "Invalid configuration: SMTP_URL: is required when NODE_ENV=production (smtp://user:pass@host:587 or smtps://user:pass@host:465); without it sign-in codes could not be mailed",
     );
   }
+  if (result.data.BACKPLANE_EMBEDDED_SOCKET === true && result.data.NODE_ENV === "production") {
+    throw new ConfigError(
+      "Invalid configuration: BACKPLANE_EMBEDDED_SOCKET: is not allowed when NODE_ENV=production (it gives superuser access without a password; use DATABASE_URL)",
+    );
+  }
   const developmentSecret = options.developmentSecret ?? randomSecret;
-  return { ...result.data, BACKPLANE_SECRET: secret ?? developmentSecret(dataDir), dataDir };
+  return {
+    ...result.data,
+    BACKPLANE_SECRET: secret ?? developmentSecret(dataDir),
+    BACKPLANE_EMBEDDED_SOCKET: result.data.BACKPLANE_EMBEDDED_SOCKET ?? result.data.NODE_ENV !== "production",
+    dataDir,
+  };
 }
 
 /** The process environment, read in exactly one place. */

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Config } from "../config/config.ts";
 import { DatabaseUnreachableError } from "./connection-errors.ts";
 import type { Database } from "./database.ts";
+import { type EmbeddedSocket, startEmbeddedSocket } from "./embedded-socket.ts";
 import { openPglite } from "./open-pglite.ts";
 import { openPostgres } from "./open-postgres.ts";
 
@@ -26,6 +26,8 @@ export type OpenedDatabase = Database & {
 interface EmbeddedLock {
   pid: number;
   url: string | null;
+  /** A long-running process (start/serve) that keeps the folder and exposes no socket. */
+  serving?: boolean;
 }
 
 const lockPath = (dataDir: string) => `${dataDir}.lock.json`;
@@ -65,6 +67,11 @@ async function acquireEmbedded(dataDir: string): Promise<{ release: () => void }
       continue;
     }
     if (held?.url) return { heldBy: held };
+    if (held?.serving) {
+      throw new Error(
+        `The embedded database ${dataDir} is in use by process ${held.pid}, which does not expose it (BACKPLANE_EMBEDDED_SOCKET=false); stop it, or use its HTTP API`,
+      );
+    }
     // Another short CLI command has it, or the lock is being written: wait a moment.
     if (Date.now() > deadline) {
       throw new Error(`The embedded database ${dataDir} is in use by process ${held?.pid ?? "?"}; stop it or set DATABASE_URL`);
@@ -109,18 +116,14 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
     throw error;
   }
 
-  let socketServer: PGLiteSocketServer | null = null;
+  let socketServer: EmbeddedSocket | null = null;
   let connectionUrl: string | null = null;
-  if (options.exposeEmbedded) {
-    const server = new PGLiteSocketServer({
-      db: db.pglite,
-      host: "127.0.0.1",
-      port: config.BACKPLANE_EMBEDDED_PG_PORT,
-      maxConnections: 16,
-    });
+  if (options.exposeEmbedded && !config.BACKPLANE_EMBEDDED_SOCKET) {
+    writeFileSync(lockPath(config.dataDir), JSON.stringify({ pid: process.pid, url: null, serving: true } satisfies EmbeddedLock));
+  }
+  if (options.exposeEmbedded && config.BACKPLANE_EMBEDDED_SOCKET) {
     try {
-      await server.start();
-      socketServer = server;
+      socketServer = await startEmbeddedSocket(db.pglite, { host: "127.0.0.1", port: config.BACKPLANE_EMBEDDED_PG_PORT });
       connectionUrl = `postgres://postgres@127.0.0.1:${config.BACKPLANE_EMBEDDED_PG_PORT}/postgres?sslmode=disable`;
       writeFileSync(lockPath(config.dataDir), JSON.stringify({ pid: process.pid, url: connectionUrl } satisfies EmbeddedLock));
     } catch (error) {
