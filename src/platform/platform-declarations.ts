@@ -30,7 +30,14 @@ export const platformDeclarations: ModuleDeclarations = {
         created_at: "timestamp with time zone",
         last_used_at: "timestamp with time zone",
         replaced_by: "text",
+        parent_key_id: "text",
       },
+    },
+    {
+      name: "backplane.idempotency_keys",
+      class: "global",
+      why: "keyed by the calling principal (scope), read and written only by the idempotency middleware on the connecting role; answers sealed under BACKPLANE_SECRET",
+      columns: { scope: "text", method: "text", route: "text", key: "text", fingerprint: "text", state: "text", expires_at: "timestamp with time zone" },
     },
     {
       name: "backplane.migrations",

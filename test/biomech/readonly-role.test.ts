@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeBiomechReader } from "../../src/modules/biomech/read-database.ts";
+import type { Sql } from "../../src/platform/db/database.ts";
 import { openPostgres } from "../../src/platform/db/open-postgres.ts";
 import { createApp } from "../../src/platform/http/create-app.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
+import { keepLoginRole, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
 import { runCli } from "../support/spawn-cli.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { dbKind, postgresUrl } from "../support/test-database.ts";
@@ -46,9 +48,13 @@ describe.runIf(dbKind === "postgres")("read-only database role (real Postgres)",
     await admin.close();
   });
 
-  it("can read the biomech schema", async () => {
-    const rows = await ro.query<{ n: number }>("SELECT count(*)::int AS n FROM biomech.sessions");
-    expect(rows[0]?.n).toBe(5);
+  it("can read the biomech schema, one org at a time (row-level security applies to it too)", async () => {
+    const count = (tx: Sql) => tx.query<{ n: number }>("SELECT count(*)::int AS n FROM biomech.sessions");
+    expect((await count(ro))[0]?.n).toBe(0);
+    const own = await withTenant(keepLoginRole(ro), { orgId, userId: null, principal: "test" }, count);
+    expect(own[0]?.n).toBe(5);
+    const other = await withTenant(ro, { orgId: "org_someoneelse", userId: null, principal: "test" }, count);
+    expect(other[0]?.n).toBe(0);
   });
 
   it("cannot write, even after turning read-only transactions off", async () => {
@@ -78,7 +84,7 @@ describe.runIf(dbKind === "postgres")("read-only database role (real Postgres)",
 
   it("reads tables created later in the schema (default privileges)", async () => {
     await t.services.db.exec("CREATE TABLE biomech.later (id int); INSERT INTO biomech.later VALUES (1)");
-    expect(await ro.query("SELECT id FROM biomech.later")).toEqual([{ id: 1 }]);
+    expect(await ro.query("SELECT id FROM biomech.later")).toEqual([{ id: 1 }]); // no RLS on a table nobody enabled it on
   });
 
   it("running the command again keeps the role and its password", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createKeyVerifier } from "../../src/platform/auth/key-verifier.ts";
-import type { Database } from "../../src/platform/db/database.ts";
+import type { Database, Sql } from "../../src/platform/db/database.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { revokeKey } from "../../src/platform/keys/revoke-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
@@ -42,6 +42,24 @@ function withHeldLookups(db: Database) {
       await gate;
     }
     return rows;
+  };
+  // Key verification reads in a service transaction: hold after it commits, so nothing is locked meanwhile.
+  wrapped.transaction = async <T>(fn: (tx: Sql) => Promise<T>) => {
+    let readKey = false;
+    const result = await db.transaction((tx) =>
+      fn({
+        ...tx,
+        query: (text, params) => {
+          if (text.includes("WHERE digest = $1")) readKey = true;
+          return tx.query(text, params);
+        },
+      }),
+    );
+    if (gate && readKey) {
+      arrived?.();
+      await gate;
+    }
+    return result;
   };
   return {
     db: wrapped,

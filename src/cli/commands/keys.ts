@@ -1,10 +1,12 @@
 import { type Command, Option } from "commander";
 import { keyVerifierFor } from "../../platform/auth/key-verifier.ts";
+import type { Sql } from "../../platform/db/database.ts";
 import { createKey } from "../../platform/keys/create-key.ts";
 import type { CreatedKey, KeyInfo } from "../../platform/keys/key-record.ts";
 import { type KeyPosition, listKeys } from "../../platform/keys/list-keys.ts";
 import { revokeKey } from "../../platform/keys/revoke-key.ts";
 import { rotateKey } from "../../platform/keys/rotate-key.ts";
+import { asService } from "../../platform/tenancy/with-tenant.ts";
 import { CliError, printJson } from "../command-kit.ts";
 import { parseDuration } from "../parse-duration.ts";
 import { withDatabase } from "../with-database.ts";
@@ -51,7 +53,7 @@ export function registerKeysCommand(program: Command): void {
       withDatabase("cli", options.json, async ({ services, catalog }, config) => {
         const seconds = options.expiresIn === undefined ? null : parseDuration(options.expiresIn, "--expires-in");
         if (seconds === 0) throw new CliError("--expires-in: must be more than 0");
-        const created = await services.db.transaction((tx) =>
+        const created = await asService(services.db, "cli keys create", (tx) =>
           createKey(tx, {
             secret: config.BACKPLANE_SECRET,
             name: options.name,
@@ -83,11 +85,13 @@ export function registerKeysCommand(program: Command): void {
         let after: KeyPosition | null = null;
         let printed = 0;
         for (;;) {
-          const page: { keys: KeyInfo[]; next: KeyPosition | null } = await listKeys(services.db, {
-            orgId: options.org,
-            limit: 200,
-            after,
-          });
+          const page: { keys: KeyInfo[]; next: KeyPosition | null } = await asService(services.db, "cli keys list", (tx) =>
+            listKeys(tx, {
+              orgId: options.org,
+              limit: 200,
+              after,
+            }),
+          );
           if (options.json) all.push(...page.keys);
           else
             for (const key of page.keys) {
@@ -112,7 +116,9 @@ export function registerKeysCommand(program: Command): void {
     .option("--json", "print the revoked key (and revokedDescendants) as JSON")
     .action((id: string, options: { cascade?: boolean; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
-        const revoked = await services.db.transaction((tx) => revokeKey(tx, { id, withinOrg: null, cascade: options.cascade ?? false }));
+        const revoked = await asService(services.db, "cli keys revoke", (tx) =>
+          revokeKey(tx, { id, withinOrg: null, cascade: options.cascade ?? false }),
+        );
         const verifier = keyVerifierFor(services);
         for (const revokedId of revoked.ids) verifier.forget(revokedId);
         if (options.json) printJson({ ...revoked.key, revokedDescendants: revoked.revokedDescendants });
@@ -133,7 +139,8 @@ export function registerKeysCommand(program: Command): void {
     .option("--json", "print the new key (id, key, prefix, scopes, orgId, expiresAt) and the old key's expiry as JSON")
     .action((id: string, options: { overlap: string; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }, config) => {
-        const rotated = await rotateKey(services.db, {
+        const asCli = { transaction: <T>(fn: (tx: Sql) => Promise<T>) => asService(services.db, "cli keys rotate", fn) };
+        const rotated = await rotateKey(asCli, {
           secret: config.BACKPLANE_SECRET,
           id,
           withinOrg: null,

@@ -37,7 +37,9 @@ export function registerOrgsCommand(program: Command): void {
     .option("--json", "print the orgs as JSON")
     .action((options: { json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
-        const rows = await services.db.query<OrgRow>(`SELECT ${orgColumns} FROM backplane.orgs ORDER BY created_at, id`);
+        const rows = await asService(services.db, "cli orgs list", (tx) =>
+          tx.query<OrgRow>(`SELECT ${orgColumns} FROM backplane.orgs ORDER BY created_at, id`),
+        );
         const list = rows.map(toOrg);
         if (options.json) printJson(list);
         else for (const org of list) process.stdout.write(`${org.id}  ${org.slug}  ${org.name}\n`);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { seedDemo } from "../../modules/biomech/services/seed-demo.ts";
 import type { Config } from "../../platform/config/config.ts";
+import { asService } from "../../platform/tenancy/with-tenant.ts";
 import type { Runtime } from "../../runtime/create-runtime.ts";
 import { CliError, printJson } from "../command-kit.ts";
 import { withDatabase } from "../with-database.ts";
@@ -26,7 +27,9 @@ function seedOnFirstStart(): void {
     const { config, db } = runtime.services;
     if (!options.worker || db.via === "postgres" || config.NODE_ENV === "production") return;
     if (!runtime.modules.some((module) => module.name === "biomech")) return;
-    const [orgs] = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM backplane.orgs");
+    const [orgs] = await asService(db, "first start", (tx) =>
+      tx.query<{ count: number }>("SELECT count(*)::int AS count FROM backplane.orgs"),
+    );
     if ((orgs?.count ?? 0) > 0) return;
     const demo = await seedDemo(db, { secret: config.BACKPLANE_SECRET });
     const org = demo.orgs[0];

@@ -2,6 +2,7 @@ import { hash } from "node:crypto";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
+import { asService } from "../tenancy/with-tenant.ts";
 import { parseApiKey } from "./api-key-format.ts";
 import { keyDigester } from "./key-digest.ts";
 import type { Principal } from "./principal.ts";
@@ -80,7 +81,8 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
     const cached = cache.get(cacheKey);
     if (cached && started - cached.fetchedAt < ttlMs) return cached.key;
     const lookupGeneration = generation;
-    const rows = await deps.db.query<KeyRow>(lookupKey, [digest(presented)]);
+    // Before the key is known there is no org yet: the lookup crosses tenants by nature.
+    const rows = await asService(deps.db, "key-verification", (tx) => tx.query<KeyRow>(lookupKey, [digest(presented)]));
     const answered = Date.now();
     const row = rows[0];
     const key = row
@@ -107,9 +109,11 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
     if (now - (lastTouched.get(keyId) ?? 0) < LAST_USED_EVERY_MS) return;
     lastTouched.set(keyId, now);
     try {
-      await deps.db.query(
-        "UPDATE backplane.api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-        [keyId],
+      await asService(deps.db, "key-last-used", (tx) =>
+        tx.query(
+          "UPDATE backplane.api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+          [keyId],
+        ),
       );
     } catch (error) {
       // Bookkeeping only: a failed write must not fail the request.

@@ -6,6 +6,7 @@ import { applyMigrations } from "../migrations/apply-migrations.ts";
 import { type MigrationFile, readMigrations } from "../migrations/read-migrations.ts";
 import type { BackplaneModule } from "../module.ts";
 import { migrationsRoot } from "../paths.ts";
+import { grantEnqueue } from "../tenancy/grant-enqueue.ts";
 
 /** The platform's migrations first, then each module's, each in version order. */
 export function migrationsFor(modules: BackplaneModule[], root = migrationsRoot): MigrationFile[] {
@@ -15,5 +16,7 @@ export function migrationsFor(modules: BackplaneModule[], root = migrationsRoot)
 export async function migrateAll(db: Database, modules: BackplaneModule[], root = migrationsRoot): Promise<AppliedMigration[]> {
   const applied = await applyMigrations(db, migrationsFor(modules, root));
   // The job queue's tables are pg-boss's own, versioned and upgraded by pg-boss.
-  return [...applied, ...(await installQueueSchema(db))];
+  const queue = await installQueueSchema(db);
+  await grantEnqueue(db);
+  return [...applied, ...queue];
 }

@@ -27,7 +27,7 @@ export interface RotateKeyInput {
  * key's life to the overlap, after which it stops by itself (an expiry, so no job is needed).
  * A key that had a lifetime gives its successor the same lifetime, counted from now.
  */
-export async function rotateKey(db: Database, input: RotateKeyInput): Promise<{ key: CreatedKey; previous: KeyInfo }> {
+export async function rotateKey(db: Pick<Database, "transaction">, input: RotateKeyInput): Promise<{ key: CreatedKey; previous: KeyInfo }> {
   const overlap = input.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
     throw new AppError("validation_failed", `overlap must be 0–${MAX_OVERLAP_SECONDS} seconds`);

@@ -71,12 +71,14 @@ export function tenantOf(principal: Principal, orgId: string): TenantContext {
 }
 
 /**
- * For routes a platform-wide principal may also call without naming an org: with an org, a
- * tenant transaction for it; without one (only a principal bound to no org gets here), a
- * service transaction whose reason names the principal.
+ * For routes a platform-wide principal may also call. A principal bound to an org works in a
+ * tenant transaction for that org. A platform-wide principal (an operator key, bound to no org)
+ * crosses orgs by definition (its own row, the keys it made, every org's keys), so it works in a
+ * service transaction whose reason names it, also when it names one org: the query's own
+ * `WHERE org_id = $1` keeps it to that org.
  */
 export function withCaller<T>(db: Database, principal: Principal, orgId: string | null, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  if (orgId !== null) return withTenant(db, tenantOf(principal, orgId), fn);
-  if (principal.orgId !== null) throw new Error(`principal ${principal.id} is bound to org ${principal.orgId}: name it`);
-  return asService(db, `platform-wide ${principalName(principal)}`, fn);
+  if (principal.orgId === null) return asService(db, `platform-wide ${principalName(principal)}`, fn);
+  if (orgId !== principal.orgId) throw new Error(`principal ${principal.id} is bound to org ${principal.orgId}, not ${orgId}`);
+  return withTenant(db, tenantOf(principal, orgId), fn);
 }

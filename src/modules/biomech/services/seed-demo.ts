@@ -3,6 +3,7 @@ import { formatApiKey, randomPartFrom } from "../../../platform/auth/api-key-for
 import { subkey } from "../../../platform/auth/key-digest.ts";
 import type { Database } from "../../../platform/db/database.ts";
 import { createKey } from "../../../platform/keys/create-key.ts";
+import { asService } from "../../../platform/tenancy/with-tenant.ts";
 import { sessionKinds } from "../schemas.ts";
 
 export interface DemoData {
@@ -66,7 +67,8 @@ export async function seedDemo(db: Database, options: { secret: string; now?: Da
   const now = (options.now ?? new Date()).getTime();
   const idKey = subkey(options.secret, "demo-ids");
   const demoId = (prefix: "org" | "ath" | "ses" | "key", label: string) => demoIdFor(idKey, prefix, label);
-  return db.transaction(async (tx) => {
+  // Seeds several orgs at once: cross-tenant by nature.
+  return asService(db, "seed demo", async (tx) => {
     const data: DemoData = { orgs: [], athletes: [], sessions: 0, key: { id: "", key: "", orgId: "", scopes: [], revoked: false } };
     for (const [orgIndex, org] of ORGS.entries()) {
       const orgId = demoId("org", org.label);

@@ -4,6 +4,7 @@ import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
 import { AppError } from "../../http/errors.ts";
 import { idempotency, idempotencyContract } from "../../idempotency/idempotency.ts";
+import { withCaller } from "../../tenancy/with-tenant.ts";
 import { createKey } from "../create-key.ts";
 import { grantorOf } from "../delegation.ts";
 import { createdKeySchema, createKeyBodySchema } from "../schemas.ts";
@@ -45,7 +46,7 @@ export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]
       );
     }
     const { db, config } = c.get("services");
-    const created = await db.transaction((tx) =>
+    const created = await withCaller(db, principal, orgId, (tx) =>
       createKey(tx, {
         secret: config.BACKPLANE_SECRET,
         name: body.name,

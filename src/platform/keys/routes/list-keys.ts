@@ -4,6 +4,7 @@ import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
 import { text } from "../../http/text.ts";
+import { withCaller } from "../../tenancy/with-tenant.ts";
 import { keyCursor, keyListBinding } from "../key-cursor.ts";
 import { listKeys } from "../list-keys.ts";
 import { keyListSchema, orgIdSchema } from "../schemas.ts";
@@ -42,7 +43,7 @@ export function registerListKeys(app: AppRouter): void {
     const cursors = keyCursor(config.BACKPLANE_SECRET);
     const binding = keyListBinding(filter);
     const after = cursor === undefined ? null : cursors.decode(cursor, binding);
-    const page = await listKeys(db, { orgId: filter, limit, after });
+    const page = await withCaller(db, principal, filter ?? null, (tx) => listKeys(tx, { orgId: filter, limit, after }));
     return c.json({ data: page.keys, nextCursor: page.next ? cursors.encode(page.next, binding) : null }, 200);
   });
 }

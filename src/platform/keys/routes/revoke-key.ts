@@ -4,6 +4,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { withCaller } from "../../tenancy/with-tenant.ts";
 import { revokeKey } from "../revoke-key.ts";
 import { keyIdSchema, revokedKeySchema } from "../schemas.ts";
 
@@ -35,7 +36,10 @@ export function registerRevokeKey(app: AppRouter): void {
     const { id } = c.req.valid("param");
     const cascade = c.req.valid("query").cascade === "true";
     // Another org's key answers 404, the same as a key that does not exist.
-    const revoked = await services.db.transaction((tx) => revokeKey(tx, { id, withinOrg: principalOf(c).orgId, cascade }));
+    const principal = principalOf(c);
+    const revoked = await withCaller(services.db, principal, principal.orgId, (tx) =>
+      revokeKey(tx, { id, withinOrg: principal.orgId, cascade }),
+    );
     const verifier = keyVerifierFor(services);
     for (const revokedId of revoked.ids) verifier.forget(revokedId);
     c.get("log").info({ revokedKeyId: id, cascade, revokedDescendants: revoked.revokedDescendants }, "api key revoked");

@@ -2,8 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { keyVerifierFor } from "../../auth/key-verifier.ts";
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
+import type { Sql } from "../../db/database.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute, errorResponse } from "../../http/define-route.ts";
+import { withCaller } from "../../tenancy/with-tenant.ts";
 import { grantorOf } from "../delegation.ts";
 import { rotateKey } from "../rotate-key.ts";
 import { keyIdSchema, rotatedKeySchema, rotateKeyBodySchema } from "../schemas.ts";
@@ -37,7 +39,9 @@ export function registerRotateKey(app: AppRouter): void {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     const body = c.req.valid("json") ?? { overlapSeconds: undefined };
-    const rotated = await rotateKey(services.db, {
+    // A key bound to an org rotates within it; a platform-wide key crosses orgs (service context).
+    const inCallerContext = { transaction: <T>(fn: (tx: Sql) => Promise<T>) => withCaller(services.db, principal, principal.orgId, fn) };
+    const rotated = await rotateKey(inCallerContext, {
       secret: services.config.BACKPLANE_SECRET,
       id,
       withinOrg: principal.orgId,
