@@ -37,7 +37,15 @@ export const platformDeclarations: ModuleDeclarations = {
       name: "backplane.idempotency_keys",
       class: "global",
       why: "keyed by the calling principal (scope), read and written only by the idempotency middleware on the connecting role; answers sealed under BACKPLANE_SECRET",
-      columns: { scope: "text", method: "text", route: "text", key: "text", fingerprint: "text", state: "text", expires_at: "timestamp with time zone" },
+      columns: {
+        scope: "text",
+        method: "text",
+        route: "text",
+        key: "text",
+        fingerprint: "text",
+        state: "text",
+        expires_at: "timestamp with time zone",
+      },
     },
     {
       name: "backplane.migrations",
