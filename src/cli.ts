@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { fail } from "./cli/command-kit.ts";
+import { registerDbValidateCommand } from "./cli/commands/db-validate.ts";
 import { registerDlqCommands } from "./cli/commands/dlq.ts";
 import { registerKeysCommand } from "./cli/commands/keys.ts";
 import { registerMigrateCommand } from "./cli/commands/migrate.ts";
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   registerWorkerCommand(program);
   registerDlqCommands(program);
   registerMigrateCommand(program);
+  registerDbValidateCommand(program);
   registerOrgsCommand(program);
   registerKeysCommand(program);
   registerReadonlyRoleCommand(program);

@@ -103,6 +103,8 @@ export interface TableDeclaration {
   columns: Record<string, string>;
   /** The column the policies compare with the setting, when not `org_id` / `user_id` (backplane.orgs: `id`). */
   tenantColumn?: string;
+  /** Rows are never changed or deleted by the app role (the audit log): db:validate checks it has no UPDATE, DELETE or TRUNCATE. */
+  appendOnly?: boolean;
   /** For a global table: why it holds no tenant data (shown by db:validate). */
   why?: string;
 }

@@ -56,6 +56,7 @@ export const platformDeclarations: ModuleDeclarations = {
     {
       name: "backplane.audit_events",
       class: "org",
+      appendOnly: true,
       columns: {
         seq: "bigint",
         id: "text",
