@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 // The test environment is read here, once, and handed to tests through `provide`/`inject`.
 const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
 const redisUrl = process.env.TEST_REDIS_URL || undefined;
+// A PgBouncer in transaction pooling mode in front of TEST_DATABASE_URL's server (.ci/run starts one).
+const pgbouncerUrl = process.env.TEST_PGBOUNCER_URL || "";
 
 const shared = {
   include: ["test/**/*.test.ts"],
@@ -14,9 +16,23 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: "pglite", provide: { dbKind: "pglite" as const, postgresUrl: "", redisUrl: redisUrl ?? "" } } },
+      {
+        test: {
+          ...shared,
+          name: "pglite",
+          provide: { dbKind: "pglite" as const, postgresUrl: "", redisUrl: redisUrl ?? "", pgbouncerUrl: "" },
+        },
+      },
       ...(postgresUrl
-        ? [{ test: { ...shared, name: "postgres", provide: { dbKind: "postgres" as const, postgresUrl, redisUrl: redisUrl ?? "" } } }]
+        ? [
+            {
+              test: {
+                ...shared,
+                name: "postgres",
+                provide: { dbKind: "postgres" as const, postgresUrl, redisUrl: redisUrl ?? "", pgbouncerUrl },
+              },
+            },
+          ]
         : []),
     ],
   },

@@ -3,6 +3,8 @@ declare module "vitest" {
     dbKind: "pglite" | "postgres";
     postgresUrl: string;
     redisUrl: string;
+    /** A transaction-pooling PgBouncer in front of the postgres server; "" when none. */
+    pgbouncerUrl: string;
     /** pglite: path of a dump of a migrated database; postgres: name of a migrated template database. */
     template: string;
   }
