@@ -198,6 +198,66 @@ describe("GET /api/v1/audit", () => {
   });
 });
 
+describe("key mutations", () => {
+  it("create, rotate and revoke over HTTP each write one row naming the calling key, the request and the target", async () => {
+    const { db, config } = t.services;
+    const admin = await createKey(db, {
+      secret: config.BACKPLANE_SECRET,
+      name: "admin",
+      orgId: orgA,
+      scopes: ["keys:manage", "biomech:read"],
+      createdBy: "test",
+    });
+    const call = (method: string, path: string, requestId: string, body?: unknown) =>
+      t.call(method, path, { headers: { ...as(admin.key), "x-request-id": requestId }, body });
+    const created = await call("POST", "/api/v1/keys", "req-create", { name: "reader", scopes: ["biomech:read"] });
+    expect(created.status, created.text).toBe(201);
+    const rotated = await call("POST", `/api/v1/keys/${created.body.id}/rotate`, "req-rotate", { overlapSeconds: 60 });
+    expect(rotated.status, rotated.text).toBe(201);
+    const revoked = await call("DELETE", `/api/v1/keys/${rotated.body.key.id}`, "req-revoke");
+    expect(revoked.status, revoked.text).toBe(200);
+    // Revoking again changes nothing, so it writes nothing.
+    expect((await call("DELETE", `/api/v1/keys/${rotated.body.key.id}`, "req-revoke-again")).status).toBe(200);
+
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT org_id, actor_type, actor_id, action, target_type, target_id, request_id, metadata
+       FROM backplane.audit_events WHERE actor_id = $1 ORDER BY seq`,
+      [admin.id],
+    );
+    expect(rows.map((row) => [row.action, row.target_id, row.request_id])).toEqual([
+      ["key.created", created.body.id, "req-create"],
+      ["key.rotated", created.body.id, "req-rotate"],
+      ["key.revoked", rotated.body.key.id, "req-revoke"],
+    ]);
+    for (const row of rows) expect(row).toMatchObject({ org_id: orgA, actor_type: "api_key", target_type: "api_key" });
+    expect(rows[0]?.metadata).toMatchObject({ name: "reader", scopes: ["biomech:read"], parentKeyId: admin.id });
+    expect(rows[1]?.metadata).toMatchObject({ successorId: rotated.body.key.id, overlapSeconds: 60 });
+    expect(rows[2]?.metadata).toMatchObject({ cascade: false, alreadyRevoked: false, revokedDescendants: 0 });
+    // The secrets never reach the audit log.
+    const all = JSON.stringify(rows);
+    expect(all).not.toContain(created.body.key);
+    expect(all).not.toContain(rotated.body.key.key);
+
+    const listed = await t.call("GET", `/api/v1/audit?actorId=${admin.id}`, { headers: as(auditorA) });
+    expect(listed.body.data.map((event: { action: string }) => event.action)).toEqual(["key.revoked", "key.rotated", "key.created"]);
+    expect((await t.call("GET", `/api/v1/audit?actorId=${admin.id}`, { headers: as(auditorB) })).body.data).toEqual([]);
+  });
+
+  it("a refused key creation leaves no audit row", async () => {
+    const { db, config } = t.services;
+    const admin = await createKey(db, {
+      secret: config.BACKPLANE_SECRET,
+      name: "narrow admin",
+      orgId: orgA,
+      scopes: ["keys:manage"],
+      createdBy: "test",
+    });
+    const refused = await t.call("POST", "/api/v1/keys", { headers: as(admin.key), body: { name: "wider", scopes: ["audit:read"] } });
+    expect(refused.status).toBe(403);
+    expect(await db.query("SELECT 1 FROM backplane.audit_events WHERE actor_id = $1", [admin.id])).toHaveLength(0);
+  });
+});
+
 describe("retention", () => {
   it("the daily job deletes events older than AUDIT_RETENTION_DAYS and keeps the rest", async () => {
     await record(orgA, "retention.old");

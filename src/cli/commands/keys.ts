@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { serviceSource } from "../../platform/audit/record-audit-event.ts";
 import { keyVerifierFor } from "../../platform/auth/key-verifier.ts";
 import type { Sql } from "../../platform/db/database.ts";
 import { createKey } from "../../platform/keys/create-key.ts";
@@ -67,6 +68,7 @@ export function registerKeysCommand(program: Command): void {
             environment: options.environment,
             createdBy: "cli",
             maxKeysPerOrg: config.KEYS_MAX_PER_ORG,
+            audit: serviceSource("cli"),
           }),
         );
         if (options.json) printJson(createdJson(created));
@@ -117,7 +119,7 @@ export function registerKeysCommand(program: Command): void {
     .action((id: string, options: { cascade?: boolean; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
         const revoked = await asService(services.db, "cli keys revoke", (tx) =>
-          revokeKey(tx, { id, withinOrg: null, cascade: options.cascade ?? false }),
+          revokeKey(tx, { id, withinOrg: null, cascade: options.cascade ?? false, audit: serviceSource("cli") }),
         );
         const verifier = keyVerifierFor(services);
         for (const revokedId of revoked.ids) verifier.forget(revokedId);
@@ -146,6 +148,7 @@ export function registerKeysCommand(program: Command): void {
           withinOrg: null,
           overlapSeconds: parseDuration(options.overlap, "--overlap"),
           createdBy: "cli",
+          audit: serviceSource("cli"),
         });
         if (options.json)
           return printJson({ ...createdJson(rotated.key), previous: { id: rotated.previous.id, expiresAt: rotated.previous.expiresAt } });

@@ -1,3 +1,4 @@
+import { type AuditSource, recordAuditEvent } from "../audit/record-audit-event.ts";
 import { displayPrefixOf, generateApiKey, type KeyEnvironment } from "../auth/api-key-format.ts";
 import { keyDigester } from "../auth/key-digest.ts";
 import { unknownScopes } from "../auth/scopes.ts";
@@ -34,6 +35,8 @@ export interface CreateKeyInput {
   expiryBeyondGrantor?: "refuse" | "clamp";
   /** KEYS_MAX_PER_ORG: an org already holding this many live keys gets no more (409 key_limit_reached). */
   maxKeysPerOrg?: number;
+  /** Who creates it: a `key.created` audit row is written in `db`'s transaction. Every route and CLI path passes it. */
+  audit?: AuditSource;
 }
 
 /**
@@ -106,5 +109,21 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
       input.parentKeyId !== undefined ? input.parentKeyId : (input.grantor?.keyId ?? null),
     ],
   );
-  return { ...toKeyInfo(rows[0] as KeyRow), key };
+  const created = { ...toKeyInfo(rows[0] as KeyRow), key };
+  if (input.audit) {
+    await recordAuditEvent(db, {
+      ...input.audit,
+      orgId: created.orgId,
+      action: "key.created",
+      target: { type: "api_key", id: created.id },
+      metadata: {
+        name: created.name,
+        scopes: created.scopes,
+        environment: created.environment,
+        expiresAt: created.expiresAt,
+        parentKeyId: created.parentKeyId,
+      },
+    });
+  }
+  return created;
 }

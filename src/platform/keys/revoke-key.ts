@@ -1,3 +1,4 @@
+import { type AuditSource, recordAuditEvent } from "../audit/record-audit-event.ts";
 import type { Sql } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
 import { type KeyInfo, type KeyRow, keyColumns, toKeyInfo } from "./key-record.ts";
@@ -8,6 +9,8 @@ export interface RevokeKeyInput {
   withinOrg: string | null;
   /** Also revoke every key this key created, and the keys those created, and so on. */
   cascade?: boolean;
+  /** Who revokes: a `key.revoked` audit row is written in the transaction when anything changed. */
+  audit?: AuditSource;
 }
 
 export interface RevokeKeyResult {
@@ -43,14 +46,29 @@ RETURNING id`;
  * (API_KEY_CACHE_TTL_SECONDS, at most 30 s); call `forget` for each id after commit on this one.
  */
 export async function revokeKey(tx: Sql, input: RevokeKeyInput): Promise<RevokeKeyResult> {
-  const rows = await tx.query<KeyRow>(
+  // revoked_at = now() only when this transaction set it (now() is fixed per transaction).
+  const rows = await tx.query<KeyRow & { newly_revoked: boolean }>(
     `UPDATE backplane.api_keys SET revoked_at = coalesce(revoked_at, now())
      WHERE id = $1 AND ($2::text IS NULL OR org_id = $2)
-     RETURNING ${keyColumns}`,
+     RETURNING ${keyColumns}, revoked_at = now() AS newly_revoked`,
     [input.id, input.withinOrg],
   );
   const row = rows[0];
   if (!row) throw new AppError("not_found", `No key ${input.id}`);
   const descendants = input.cascade ? await tx.query<{ id: string }>(revokeDescendants, [input.id, input.withinOrg]) : [];
+  if (input.audit && (row.newly_revoked || descendants.length > 0)) {
+    await recordAuditEvent(tx, {
+      ...input.audit,
+      orgId: row.org_id,
+      action: "key.revoked",
+      target: { type: "api_key", id: row.id },
+      metadata: {
+        cascade: input.cascade ?? false,
+        alreadyRevoked: !row.newly_revoked,
+        revokedDescendants: descendants.length,
+        descendantIds: descendants.slice(0, 50).map((d) => d.id),
+      },
+    });
+  }
   return { key: toKeyInfo(row), revokedDescendants: descendants.length, ids: [input.id, ...descendants.map((d) => d.id)] };
 }

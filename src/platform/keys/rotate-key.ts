@@ -1,3 +1,4 @@
+import { type AuditSource, recordAuditEvent } from "../audit/record-audit-event.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
 import { createKey } from "./create-key.ts";
@@ -20,6 +21,8 @@ export interface RotateKeyInput {
   grantor?: Grantor | null;
   /** KEYS_MAX_PER_ORG: the successor counts while the old key overlaps. */
   maxKeysPerOrg?: number;
+  /** Who rotates: a `key.rotated` audit row (target: the old key) is written in the rotation's transaction. */
+  audit?: AuditSource;
 }
 
 /**
@@ -68,6 +71,16 @@ export async function rotateKey(db: Pick<Database, "transaction">, input: Rotate
        RETURNING ${keyColumns}`,
       [old.id, key.id, overlap],
     );
-    return { key, previous: toKeyInfo(rows[0] as KeyRow) };
+    const previous = toKeyInfo(rows[0] as KeyRow);
+    if (input.audit) {
+      await recordAuditEvent(tx, {
+        ...input.audit,
+        orgId: previous.orgId,
+        action: "key.rotated",
+        target: { type: "api_key", id: previous.id },
+        metadata: { successorId: key.id, overlapSeconds: overlap, previousExpiresAt: previous.expiresAt, scopes: key.scopes },
+      });
+    }
+    return { key, previous };
   });
 }

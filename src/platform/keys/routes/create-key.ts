@@ -1,3 +1,4 @@
+import { auditSourceOf } from "../../audit/audit-source.ts";
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
@@ -58,6 +59,7 @@ export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]
         createdBy: principal.id,
         grantor: grantorOf(principal),
         maxKeysPerOrg: config.KEYS_MAX_PER_ORG,
+        audit: auditSourceOf(c),
       }),
     );
     c.get("log").info({ createdKeyId: created.id, orgId: created.orgId, scopes: created.scopes }, "api key created");

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { auditSourceOf } from "../../audit/audit-source.ts";
 import { keyVerifierFor } from "../../auth/key-verifier.ts";
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
@@ -38,7 +39,7 @@ export function registerRevokeKey(app: AppRouter): void {
     // Another org's key answers 404, the same as a key that does not exist.
     const principal = principalOf(c);
     const revoked = await withCaller(services.db, principal, principal.orgId, (tx) =>
-      revokeKey(tx, { id, withinOrg: principal.orgId, cascade }),
+      revokeKey(tx, { id, withinOrg: principal.orgId, cascade, audit: auditSourceOf(c) }),
     );
     const verifier = keyVerifierFor(services);
     for (const revokedId of revoked.ids) verifier.forget(revokedId);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { auditSourceOf } from "../../audit/audit-source.ts";
 import { keyVerifierFor } from "../../auth/key-verifier.ts";
 import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf } from "../../auth/require-org.ts";
@@ -49,6 +50,7 @@ export function registerRotateKey(app: AppRouter): void {
       createdBy: principal.id,
       grantor: grantorOf(principal),
       maxKeysPerOrg: services.config.KEYS_MAX_PER_ORG,
+      audit: auditSourceOf(c),
     });
     keyVerifierFor(services).forget(id);
     c.get("log").info({ rotatedKeyId: id, successorId: rotated.key.id }, "api key rotated");
