@@ -132,7 +132,7 @@ describe("HTTP error envelope", () => {
     );
     expect(operations.length).toBeGreaterThanOrEqual(5);
     for (const operation of operations) {
-      for (const status of ["400", "404", "405", "413", "415", "500"]) expect(operation.responses[status]).toBeDefined();
+      for (const status of ["400", "404", "405", "413", "415", "500", "503"]) expect(operation.responses[status]).toBeDefined();
     }
   });
 });

@@ -11,6 +11,7 @@ export const standardErrorResponses = {
   413: errorResponse("Request body too large"),
   415: errorResponse("Unsupported media type"),
   500: errorResponse("Unexpected error (logged with the request id)"),
+  503: errorResponse("`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds"),
 } as const;
 
 export const authErrorResponses = {

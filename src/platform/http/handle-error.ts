@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { isConnectionError } from "../db/connection-errors.ts";
 import { isDataError } from "../db/data-errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import { AppError, errorEnvelope } from "./errors.ts";
@@ -16,8 +17,20 @@ function fromHttpException(error: HTTPException): AppError {
   return new AppError("internal_error", "Internal server error", { cause: error });
 }
 
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** Errors that are not ours but have a known meaning for the caller. */
 function fromForeignError(error: unknown, c: Context<AppEnv>): AppError | null {
+  if (isConnectionError(error)) {
+    // An outage, not a bug: one warning line per request, without a stack; the request can be
+    // retried, and the pool reconnects by itself when the database returns.
+    const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message;
+    c.get("log")?.warn({ reason }, "database unavailable: answered 503");
+    return new AppError("database_unavailable", "The database is unavailable; retry shortly", {
+      headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+    });
+  }
   if (isDataError(error)) {
     // Validation let through a value PostgreSQL rejects: the request is at fault, but the gap
     // should be closed, so it is logged (as a warning) with the database's message.
@@ -32,7 +45,8 @@ export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => 
   const requestId = c.get("requestId") ?? "unknown";
   const appError =
     error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : fromForeignError(error, c);
-  if (!appError || appError.status >= 500) {
+  // A 503 (a dependency down) is logged where it was seen, once, not as a fault with a stack.
+  if (!appError || (appError.status >= 500 && appError.status !== 503)) {
     c.get("log")?.error({ err: error }, "unhandled error");
   }
   const final = appError ?? new AppError("internal_error", "Internal server error");

@@ -26,7 +26,9 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     } finally {
       const status = c.res.status;
       const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
-      if (status >= 500) log.error(line, "request failed");
+      // A 503 is a known state (a dependency is down, logged once where it was seen), not a fault.
+      if (status >= 500 && status !== 503) log.error(line, "request failed");
+      else if (status === 503) log.warn(line, "request refused: unavailable");
       else log.info(line, "request");
     }
   };
