@@ -11,6 +11,8 @@ export interface Services {
   log: Logger;
   /** The job queue: `services.jobs.enqueue(job, payload, { tx })`. */
   jobs: JobQueue;
+  /** The clock expiry checks read (sign-in codes, sessions, tokens); tests move it. Default: the system clock. */
+  clock?: () => Date;
 }
 
 /** A dependency probed by /api/v1/healthz; throws (or rejects) when down. */

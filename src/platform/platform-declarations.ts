@@ -72,6 +72,60 @@ export const platformDeclarations: ModuleDeclarations = {
         metadata: "jsonb",
       },
     },
+    {
+      name: "backplane.users",
+      class: "user",
+      tenantColumn: "id",
+      columns: { id: "text", email: "text", role: "text", created_at: "timestamp with time zone", updated_at: "timestamp with time zone" },
+    },
+    {
+      name: "backplane.org_members",
+      class: "user",
+      columns: { org_id: "text", user_id: "text", role: "text", created_at: "timestamp with time zone" },
+    },
+    {
+      name: "backplane.otp_challenges",
+      class: "global",
+      why: "sign-in codes (keyed digests) for an email nobody has proved yet; only the auth endpoints read them, in service context; RLS on with no policy, no grant to the app role",
+      columns: {
+        id: "text",
+        email: "text",
+        code_digest: "text",
+        attempts: "integer",
+        created_at: "timestamp with time zone",
+        expires_at: "timestamp with time zone",
+        consumed_at: "timestamp with time zone",
+        voided_at: "timestamp with time zone",
+      },
+    },
+    {
+      name: "backplane.sessions",
+      class: "user",
+      columns: {
+        id: "text",
+        user_id: "text",
+        kind: "text",
+        token_hash: "text",
+        created_at: "timestamp with time zone",
+        last_seen_at: "timestamp with time zone",
+        expires_at: "timestamp with time zone",
+        absolute_expires_at: "timestamp with time zone",
+        revoked_at: "timestamp with time zone",
+      },
+    },
+    {
+      name: "backplane.refresh_tokens",
+      class: "user",
+      columns: {
+        id: "text",
+        session_id: "text",
+        user_id: "text",
+        token_hash: "text",
+        created_at: "timestamp with time zone",
+        expires_at: "timestamp with time zone",
+        used_at: "timestamp with time zone",
+      },
+    },
   ],
   scopes: [
     {
@@ -82,7 +136,15 @@ export const platformDeclarations: ModuleDeclarations = {
     { name: "queue:manage", description: "Replay dead-lettered jobs (platform-wide keys only)" },
     { name: "audit:read", description: "Read the audit log (the key's own org, or every org for a platform-wide key)" },
   ],
-  idPrefixes: { org: "organization (tenant)", key: "API key", aud: "audit event" },
+  idPrefixes: {
+    org: "organization (tenant)",
+    key: "API key",
+    aud: "audit event",
+    usr: "user",
+    otp: "sign-in code",
+    sess: "signed-in session",
+    rtk: "refresh token",
+  },
 };
 
 /**

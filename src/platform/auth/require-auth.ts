@@ -1,6 +1,8 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/app-env.ts";
 import { AppError } from "../http/errors.ts";
+import { authenticateUser, type UserAuthFailure } from "../identity/authenticate-user.ts";
+import { enforceSameOrigin } from "../identity/csrf.ts";
 import { envKeyMatcher } from "./env-keys.ts";
 import { type KeyFailure, keyVerifierFor } from "./key-verifier.ts";
 import { hasScopes, type Principal } from "./principal.ts";
@@ -19,9 +21,17 @@ export interface RequireAuthOptions {
   scopes: readonly string[];
   /** Static keys from the environment that also pass (the seed's BIOMECH_API_KEYS). */
   envKeys?: EnvKeys;
+  /**
+   * Who may call (default: API keys only). `user`: a signed-in user, by the session cookie
+   * (unsafe methods must then be same-origin: CSRF) or `Authorization: Bearer <access token>`.
+   */
+  principals?: readonly ("api_key" | "user")[];
 }
 
-const failureMessages: Record<KeyFailure | "missing", string> = {
+const failureMessages: Record<KeyFailure | UserAuthFailure | "missing_user", string> = {
+  missing_user: "Sign in first: send the session cookie or Authorization: Bearer <access token>",
+  session_invalid: "The session has ended or is not recognized; sign in again",
+  token_invalid: "The access token is invalid, expired or its session has ended; refresh it or sign in again",
   missing: "Send an API key in the X-API-Key header (or Authorization: Bearer)",
   malformed: "The API key is malformed",
   unknown: "The API key is not recognized",
@@ -29,9 +39,9 @@ const failureMessages: Record<KeyFailure | "missing", string> = {
   revoked: "The API key has been revoked",
 };
 
-function unauthorized(reason: KeyFailure | "missing"): AppError {
+function unauthorized(reason: keyof typeof failureMessages): AppError {
   return new AppError("unauthorized", failureMessages[reason], {
-    details: { reason },
+    details: { reason: reason === "missing_user" ? "missing" : reason },
     headers: { "WWW-Authenticate": 'Bearer realm="backplane"' },
   });
 }
@@ -43,7 +53,20 @@ function unauthorized(reason: KeyFailure | "missing"): AppError {
  */
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppEnv> {
   const matchesEnvKey = envKeyMatcher(options.envKeys?.keys ?? []);
+  const takesUsers = options.principals?.includes("user") ?? false;
+  const takesKeys = options.principals?.includes("api_key") ?? true;
   return async (c, next) => {
+    if (takesUsers) {
+      const user = await authenticateUser(c);
+      if (user.ok) {
+        if (user.principal.user?.via === "cookie") enforceSameOrigin(c);
+        return accept(c, user.principal, next);
+      }
+      // An API key presented beside a dead cookie still counts where keys are taken.
+      if (!takesKeys || user.reason !== "missing" || readCredential(c) === null) {
+        throw unauthorized(user.reason === "missing" ? (takesKeys ? "missing" : "missing_user") : user.reason);
+      }
+    }
     const presented = readCredential(c);
     if (presented === null) throw unauthorized("missing");
 
@@ -56,6 +79,10 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppE
       principal = result.principal;
     }
 
+    return accept(c, principal, next);
+  };
+
+  async function accept(c: Context<AppEnv>, principal: Principal, next: Next): Promise<void> {
     if (!hasScopes(principal, options.scopes)) {
       const missing = options.scopes.filter((scope) => !principal.scopes.includes(scope));
       throw new AppError("forbidden", `The API key lacks the scope ${missing.join(", ")}`, { details: { missingScopes: missing } });
@@ -63,5 +90,5 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppE
     c.set("principal", principal);
     c.set("log", c.get("log").child({ principal: principal.id }));
     await next();
-  };
+  }
 }

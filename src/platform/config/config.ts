@@ -105,6 +105,8 @@ export const configSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** How long audit events are kept; a daily job deletes older ones. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** How long an emailed sign-in code works. */
+  OTP_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
   /** Outgoing mail server; unset = mail is written to the log (development and tests only). */
   SMTP_URL: smtpUrl.optional(),
   /** The From of every mail the platform sends: `Name <address>` or a bare address. */

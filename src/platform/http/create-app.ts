@@ -5,6 +5,7 @@ import { registerListAuditEvents } from "../audit/routes/list-audit-events.ts";
 import { catalogOf } from "../catalog.ts";
 import { registerDocs } from "../docs/register-docs.ts";
 import { registerHealthRoutes } from "../health/register-health-routes.ts";
+import { registerAuthRoutes } from "../identity/register-auth-routes.ts";
 import { registerQueueRoutes } from "../jobs/register-queue-routes.ts";
 import { registerKeyRoutes } from "../keys/register-key-routes.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
@@ -70,6 +71,7 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
   if (services.jobs.enabled) registerQueueRoutes(app, modules);
   registerKeyRoutes(app, catalogOf(modules).scopeNames);
+  registerAuthRoutes(app);
   registerListAuditEvents(app);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
