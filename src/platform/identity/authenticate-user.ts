@@ -42,13 +42,13 @@ export async function authenticateUser(c: Context<AppEnv>): Promise<UserAuth> {
     const live = await asService(services.db, "identity: access token session", (tx) =>
       findLiveSession(tx, { by: "id", value: claims.sessionId, now }),
     );
-    if (!live || live.session.kind !== "token" || live.user.id !== claims.userId) return { ok: false, reason: "token_invalid" };
+    if (live?.session.kind !== "token" || live.user.id !== claims.userId) return { ok: false, reason: "token_invalid" };
     return { ok: true, principal: principalFor(live, "bearer"), live };
   }
   const token = readSessionCookie(c);
   if (token === null) return { ok: false, reason: "missing" };
   const live = await asService(services.db, "identity: session cookie", (tx) => findLiveSession(tx, { by: "token", value: token, now }));
-  if (!live || live.session.kind !== "cookie") {
+  if (live?.session.kind !== "cookie") {
     clearSessionCookie(c);
     return { ok: false, reason: "session_invalid" };
   }
