@@ -4,10 +4,11 @@ import { identityCleanupCron, identityCleanupJob } from "./identity/identity-cle
 import { signInCodeJob } from "./identity/sign-in-code-job.ts";
 import { sendEmailJob } from "./mail/send-email-job.ts";
 import type { BackplaneModule } from "./module.ts";
+import { rateLimitCleanupCron, rateLimitCleanupJob } from "./ratelimit/rate-limit-cleanup-job.ts";
 
 /** The platform's own jobs and crons (housekeeping every deployment needs), run by every worker. */
 export const platformJobs: Pick<BackplaneModule, "name" | "jobs" | "crons"> = {
   name: "platform",
-  jobs: [auditRetentionJob, sendEmailJob, idempotencyCleanupJob, signInCodeJob, identityCleanupJob],
-  crons: [auditRetentionCron, idempotencyCleanupCron, identityCleanupCron],
+  jobs: [auditRetentionJob, sendEmailJob, idempotencyCleanupJob, signInCodeJob, identityCleanupJob, rateLimitCleanupJob],
+  crons: [auditRetentionCron, idempotencyCleanupCron, identityCleanupCron, rateLimitCleanupCron],
 };

@@ -12,6 +12,7 @@ import { queueHealthCheck } from "../platform/jobs/queue-health-check.ts";
 import type { AppliedMigration } from "../platform/migrations/apply-migrations.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../platform/module.ts";
 import type { Logger } from "../platform/observability/logger.ts";
+import { closeRateLimitStore } from "../platform/ratelimit/rate-limit-store.ts";
 import { redisHealthCheck } from "../platform/redis/redis-health-check.ts";
 
 export interface Runtime {
@@ -61,6 +62,7 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
       close: async () => {
         await jobs.close();
         await redis?.close();
+        await closeRateLimitStore(services);
         await db.close();
       },
     };

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<TestApp> {
-  t = await createTestApp({ env: { LOG_LEVEL: "info" }, modules: [] });
+  t = await createTestApp({ env: { LOG_LEVEL: "info", RATE_LIMITS_ENABLED: "false" }, modules: [] });
   return t;
 }
 

@@ -6,6 +6,7 @@ import { createApp } from "../../src/platform/http/create-app.ts";
 import { openJobQueue } from "../../src/platform/jobs/open-job-queue.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../../src/platform/module.ts";
 import { createLogger } from "../../src/platform/observability/logger.ts";
+import { closeRateLimitStore } from "../../src/platform/ratelimit/rate-limit-store.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 /** The secret test apps and the processes they start share (given explicitly: no file in a data folder). */
@@ -80,6 +81,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     close: async () => {
       await jobs.close();
+      await closeRateLimitStore(services);
       await database.close();
     },
   };

@@ -105,6 +105,10 @@ export const configSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** How long audit events are kept; a daily job deletes older ones. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** The platform's built-in rate limits (sign-in, web vitals, API keys). Off only in tests; refused off in production. */
+  RATE_LIMITS_ENABLED: booleanFlag.default(true),
+  /** How long the community module keeps web-vitals measurements (a daily job deletes older ones). */
+  WEB_VITALS_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How long an emailed sign-in code works. */
   OTP_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
   /** Outgoing mail server; unset = mail is written to the log (development and tests only). */
@@ -188,6 +192,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     throw new ConfigError(
       `Invalid configuration: BACKPLANE_SECRET: is required when HOST (${result.data.HOST}) is not a loopback address (${secretHint})`,
     );
+  }
+  if (result.data.NODE_ENV === "production" && !result.data.RATE_LIMITS_ENABLED) {
+    throw new ConfigError("Invalid configuration: RATE_LIMITS_ENABLED: cannot be false when NODE_ENV=production");
   }
   if (result.data.NODE_ENV === "production" && result.data.SMTP_URL === undefined) {
     throw new ConfigError(

@@ -4,14 +4,17 @@ import { defineRoute, errorResponse } from "../../http/define-route.ts";
 import { clockOf } from "../identity-settings.ts";
 import { otpVerifyBodySchema, signedInTokensSchema } from "../schemas.ts";
 import { signIn } from "../sign-in.ts";
+import { otpVerifyLimit } from "../sign-in-limits.ts";
 
 export const issueTokenRoute = defineRoute({
   method: "post",
   path: "/api/auth/token",
   tags: ["auth"],
   summary: "Mobile sign-in: exchange the emailed code for an access token and a refresh token",
+  middleware: [otpVerifyLimit] as const,
   request: { body: { required: true, content: { "application/json": { schema: otpVerifyBodySchema } } } },
   responses: {
+    429: errorResponse("Rate limited (RateLimit and Retry-After headers say how long)"),
     200: { description: "Signed in", content: { "application/json": { schema: signedInTokensSchema } } },
     401: errorResponse("otp_invalid, otp_expired or otp_attempts_exceeded"),
   },

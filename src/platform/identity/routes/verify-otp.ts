@@ -5,14 +5,17 @@ import { clockOf } from "../identity-settings.ts";
 import { otpVerifyBodySchema, sessionUserSchema } from "../schemas.ts";
 import { readSessionCookie, writeSessionCookie } from "../session-cookie.ts";
 import { signIn } from "../sign-in.ts";
+import { otpVerifyLimit } from "../sign-in-limits.ts";
 
 export const verifyOtpRoute = defineRoute({
   method: "post",
   path: "/api/auth/otp/verify",
   tags: ["auth"],
   summary: "Sign in with the emailed code: creates the user on first sign-in and sets the session cookie",
+  middleware: [otpVerifyLimit] as const,
   request: { body: { required: true, content: { "application/json": { schema: otpVerifyBodySchema } } } },
   responses: {
+    429: errorResponse("Rate limited (RateLimit and Retry-After headers say how long)"),
     200: {
       description: "Signed in; Set-Cookie carries bp_session (__Host-bp_session over HTTPS)",
       content: { "application/json": { schema: sessionUserSchema } },
