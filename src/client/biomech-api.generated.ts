@@ -287,7 +287,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "validation_failed" | "invalid_json" | "bad_request" | "idempotency_key_required" | "idempotency_key_invalid" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "key_limit_reached" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable";
+                code: "validation_failed" | "invalid_json" | "bad_request" | "idempotency_key_required" | "idempotency_key_invalid" | "unauthorized" | "otp_invalid" | "otp_expired" | "otp_attempts_exceeded" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "key_limit_reached" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "service_unavailable" | "database_unavailable";
                 /** @example limit: Too big: expected number to be <=100 */
                 message: string;
                 /** @example 01JD7Y2W3X4Z5A6B7C8D9E0F1G */

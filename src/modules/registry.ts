@@ -1,5 +1,6 @@
 import type { BackplaneModule } from "../platform/module.ts";
 import { biomechModule } from "./biomech/module.ts";
+import { communityModule } from "./community/module.ts";
 
 /** Every module Backplane ships, in migration order. `BACKPLANE_MODULES` picks a subset. */
-export const availableModules: BackplaneModule[] = [biomechModule];
+export const availableModules: BackplaneModule[] = [biomechModule, communityModule];

@@ -174,3 +174,81 @@ export function expectNoSecretsInLogs(t: TestApp, secrets: Iterable<string>): vo
     expect(all.includes(secret), `a log line contains the secret ${secret.slice(0, 12)}…`).toBe(false);
   }
 }
+
+export interface UserAuthCheckOptions {
+  app: () => TestApp;
+  /** A request the signed-in user may make (fresh per call). */
+  request: () => { method: string; path: string; body?: unknown };
+  okStatus?: number;
+}
+
+/**
+ * The shared checks for routes that take a signed-in user (`principals: ["user"]`): no
+ * credentials, a dead or forged cookie, a forged or expired access token, an API key where only
+ * users are taken, and, for unsafe methods, the CSRF refusal of a cross-site cookie request.
+ */
+export function describeUserAuthChecks(options: UserAuthCheckOptions): void {
+  const secrets = new Set<string>();
+  const call = (headers: Record<string, string>) => {
+    const request = options.request();
+    return options.app().call(request.method, request.path, { body: request.body, headers });
+  };
+  const signIn = async (label: string) => {
+    const { signInUser, signInMobile } = await import("./sign-in.ts");
+    const email = `${label}-${process.pid}-${++orgCounter}@example.test`;
+    const browser = await signInUser(options.app(), email);
+    secrets.add(browser.cookie.split("=")[1] as string);
+    return { browser, signInMobile: () => signInMobile(options.app(), email.replace("@", "+m@")) };
+  };
+
+  it("accepts the session cookie (same-origin) and a bearer access token", async () => {
+    const { browser, signInMobile } = await signIn("ok");
+    expect((await call(browser.headers)).status).toBe(options.okStatus ?? 200);
+    const mobile = await signInMobile();
+    secrets.add(mobile.refreshToken);
+    expect((await call({ authorization: `Bearer ${mobile.accessToken}` })).status).toBe(options.okStatus ?? 200);
+  });
+
+  it("401 without credentials, with an unknown or ended session cookie, and with a forged access token", async () => {
+    const missing = await call({});
+    expectError(missing, 401, "unauthorized");
+    expect(missing.body.details.reason).toBe("missing");
+    const unknown = await call({ cookie: `bp_session=${"A".repeat(43)}`, origin: "http://localhost" });
+    expectError(unknown, 401, "unauthorized");
+    expect(unknown.body.details.reason).toBe("session_invalid");
+    const { browser } = await signIn("ended");
+    await options.app().call("POST", "/api/auth/logout", { headers: browser.headers });
+    expect((await call(browser.headers)).body.details?.reason).toBe("session_invalid");
+    const forged = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: "usr_x", sid: "sess_x" })).toString("base64url")}.c2lnbmF0dXJl`;
+    const bad = await call({ authorization: `Bearer ${forged}` });
+    expectError(bad, 401, "unauthorized");
+    expect(bad.body.details.reason).toBe("token_invalid");
+  });
+
+  it("401 for an API key: the route takes signed-in users only", async () => {
+    const t = options.app();
+    const key = await createKey(t.services.db, {
+      secret: t.config.BACKPLANE_SECRET,
+      name: "not a user",
+      orgId: null,
+      scopes: ["keys:manage"],
+      createdBy: "test",
+    });
+    secrets.add(key.key);
+    expectError(await call({ "x-api-key": key.key }), 401, "unauthorized");
+  });
+
+  it("refuses a cross-site request signed in by cookie (CSRF) on unsafe methods", async () => {
+    const request = options.request();
+    if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
+    const { browser } = await signIn("csrf");
+    const res = await call({ cookie: browser.cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+    expectError(res, 403, "forbidden");
+    expect(res.body.details).toEqual({ reason: "csrf" });
+    expectError(await call({ cookie: browser.cookie }), 403, "forbidden");
+  });
+
+  it("never writes a session token, access or refresh token to the log", () => {
+    expectNoSecretsInLogs(options.app(), secrets);
+  });
+}

@@ -15,3 +15,9 @@ export function clockOf(services: { clock?: () => Date }): Date {
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** The tenant context of a signed-in user's own rows (row-level security on `app.user_id`). */
+export function userTenant(principal: { kind: string; id: string }): { orgId: null; userId: string; principal: string } {
+  if (principal.kind !== "user") throw new Error(`userTenant needs a user principal, got ${principal.kind}`);
+  return { orgId: null, userId: principal.id, principal: `user:${principal.id}` };
+}
