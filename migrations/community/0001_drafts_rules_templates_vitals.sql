@@ -52,8 +52,9 @@ CREATE TABLE community.web_vitals (
 CREATE INDEX web_vitals_recorded_idx ON community.web_vitals (recorded_at);
 CREATE INDEX web_vitals_page_name_idx ON community.web_vitals (page, name, recorded_at);
 
--- Row-level security (platform pattern). A draft is its user's only. Rules are public to read
--- (seed §6: GET /api/rules needs no sign-in) and written only as their owner.
+-- Row-level security (platform pattern). A draft is its user's only. A user's context sees and
+-- writes only its own rules; the public list (seed §6: GET /api/rules needs no sign-in) reads in
+-- the service context, since it spans every user. No edit or delete in v1: no grant for them.
 ALTER TABLE community.drafts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE community.drafts FORCE ROW LEVEL SECURITY;
 CREATE POLICY drafts_select ON community.drafts FOR SELECT
@@ -68,9 +69,15 @@ CREATE POLICY drafts_delete ON community.drafts FOR DELETE
 
 ALTER TABLE community.rules ENABLE ROW LEVEL SECURITY;
 ALTER TABLE community.rules FORCE ROW LEVEL SECURITY;
-CREATE POLICY rules_select ON community.rules FOR SELECT USING (true);
+CREATE POLICY rules_select ON community.rules FOR SELECT
+  USING (user_id = nullif(current_setting('app.user_id', true), ''));
 CREATE POLICY rules_insert ON community.rules FOR INSERT
   WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY rules_update ON community.rules FOR UPDATE
+  USING (user_id = nullif(current_setting('app.user_id', true), ''))
+  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY rules_delete ON community.rules FOR DELETE
+  USING (user_id = nullif(current_setting('app.user_id', true), ''));
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON community.drafts TO backplane_app;
 GRANT SELECT, INSERT ON community.rules TO backplane_app;

@@ -74,16 +74,21 @@ CREATE TABLE backplane.refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session_idx ON backplane.refresh_tokens (session_id);
 
--- Row-level security. A user sees their own row, memberships, sessions and refresh tokens; an
--- org context also sees its members. Sign-in challenges have no policy at all: only the service
+-- Row-level security, a policy per command (what the app role may actually do is still limited
+-- by the GRANTs below). A user sees their own row, sessions and refresh tokens; memberships are
+-- the org's (an org context manages them), and a user also sees their own. Sign-in challenges have no policy at all: only the service
 -- context reads them, and the app role has no grant on them.
 ALTER TABLE backplane.users ENABLE ROW LEVEL SECURITY;
 ALTER TABLE backplane.users FORCE ROW LEVEL SECURITY;
 CREATE POLICY users_select ON backplane.users FOR SELECT
   USING (id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY users_insert ON backplane.users FOR INSERT
+  WITH CHECK (id = nullif(current_setting('app.user_id', true), ''));
 CREATE POLICY users_update ON backplane.users FOR UPDATE
   USING (id = nullif(current_setting('app.user_id', true), ''))
   WITH CHECK (id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY users_delete ON backplane.users FOR DELETE
+  USING (id = nullif(current_setting('app.user_id', true), ''));
 
 ALTER TABLE backplane.org_members ENABLE ROW LEVEL SECURITY;
 ALTER TABLE backplane.org_members FORCE ROW LEVEL SECURITY;
@@ -105,6 +110,8 @@ ALTER TABLE backplane.sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE backplane.sessions FORCE ROW LEVEL SECURITY;
 CREATE POLICY sessions_select ON backplane.sessions FOR SELECT
   USING (user_id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY sessions_insert ON backplane.sessions FOR INSERT
+  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
 CREATE POLICY sessions_update ON backplane.sessions FOR UPDATE
   USING (user_id = nullif(current_setting('app.user_id', true), ''))
   WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
@@ -115,6 +122,11 @@ ALTER TABLE backplane.refresh_tokens ENABLE ROW LEVEL SECURITY;
 ALTER TABLE backplane.refresh_tokens FORCE ROW LEVEL SECURITY;
 CREATE POLICY refresh_tokens_select ON backplane.refresh_tokens FOR SELECT
   USING (user_id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY refresh_tokens_insert ON backplane.refresh_tokens FOR INSERT
+  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
+CREATE POLICY refresh_tokens_update ON backplane.refresh_tokens FOR UPDATE
+  USING (user_id = nullif(current_setting('app.user_id', true), ''))
+  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
 CREATE POLICY refresh_tokens_delete ON backplane.refresh_tokens FOR DELETE
   USING (user_id = nullif(current_setting('app.user_id', true), ''));
 

@@ -80,7 +80,7 @@ export const platformDeclarations: ModuleDeclarations = {
     },
     {
       name: "backplane.org_members",
-      class: "user",
+      class: "org",
       columns: { org_id: "text", user_id: "text", role: "text", created_at: "timestamp with time zone" },
     },
     {
@@ -97,6 +97,12 @@ export const platformDeclarations: ModuleDeclarations = {
         consumed_at: "timestamp with time zone",
         voided_at: "timestamp with time zone",
       },
+    },
+    {
+      name: "backplane.rate_limits",
+      class: "global",
+      why: "rate-limiter counters keyed by HMACs of an IP, email or principal; only the platform (connecting role) counts; RLS on with no policy, no grant",
+      columns: { key: "character varying", points: "integer", expire: "bigint" },
     },
     {
       name: "backplane.sessions",

@@ -51,6 +51,17 @@ describe("row-level security", () => {
       ["key_rlsa", orgA, "a".repeat(64)],
     );
     await recordAuditEvent(db, { ...serviceSource("test"), orgId: orgA, action: "test.seeded" });
+    // Identity and the community module (user-owned rows).
+    await db.exec(`
+      INSERT INTO backplane.users (id, email) VALUES ('usr_rlsa', 'rls-a@example.test');
+      INSERT INTO backplane.org_members (org_id, user_id) VALUES ('${orgA}', 'usr_rlsa');
+      INSERT INTO backplane.sessions (id, user_id, kind, expires_at, absolute_expires_at)
+        VALUES ('sess_rlsa', 'usr_rlsa', 'token', now() + interval '1 day', now() + interval '2 days');
+      INSERT INTO backplane.refresh_tokens (id, session_id, user_id, token_hash, expires_at)
+        VALUES ('rtk_rlsa', 'sess_rlsa', 'usr_rlsa', '${"b".repeat(64)}', now() + interval '1 day');
+      INSERT INTO community.drafts (user_id, payload) VALUES ('usr_rlsa', '{}');
+      INSERT INTO community.rules (id, user_id, title, document) VALUES ('rul_rlsa', 'usr_rlsa', 'RLS', '{}');
+    `);
     // Every tenant table needs a row here for the loop below to prove it hides it: a new table's
     // module adds one line above (the loop fails with "has rows to hide" until it does).
     tables = await db.query(tenantTables);
