@@ -5,6 +5,7 @@ import { listen } from "../../platform/server/listen.ts";
 import { createRuntime } from "../../runtime/create-runtime.ts";
 import { loggerFor } from "../command-kit.ts";
 import { armShutdownDeadline, shutdownBudget } from "../shutdown-budget.ts";
+import { signInHint } from "../sign-in-hint.ts";
 
 export interface ServeOptions {
   migrate: boolean;
@@ -51,7 +52,7 @@ async function runServer(options: ServeOptions): Promise<void> {
   process.stdout.write(
     `\n  Backplane is up: ${server.url}\n  API docs:        ${server.url}/api/docs\n  OpenAPI:         ${server.url}/api/openapi.json\n${
       embedded ? `  Embedded DB:     psql "${embedded}"\n` : ""
-    }\n`,
+    }\n${signInHint(config, server.url, options.worker)}`,
   );
 
   let stopping = false;
