@@ -31,6 +31,8 @@ export const platformDeclarations: ModuleDeclarations = {
         last_used_at: "timestamp with time zone",
         replaced_by: "text",
         parent_key_id: "text",
+        rate_limit_per_second: "integer",
+        rate_limit_burst: "integer",
       },
     },
     {

@@ -16,6 +16,8 @@ interface CachedKey {
   scopes: string[];
   /** Revoked when looked up (`revoked_at IS NOT NULL`, whoever's clock set it). */
   revoked: boolean;
+  /** The key's own request limit; null: the deployment default. */
+  rateLimit: { perSecond: number; burst: number } | null;
   /**
    * Local Date.now() at which the key expires, or null for never. The database works out how
    * long the key has left on its own clock; only that duration is carried over to this host's
@@ -49,11 +51,13 @@ interface KeyRow {
   revoked: boolean;
   /** Milliseconds the key has left by the database's clock (≤ 0: expired); null = no expiry. */
   expires_in_ms: number | null;
+  rate_limit_per_second: number | null;
+  rate_limit_burst: number | null;
 }
 
 // Revocation and expiry are judged by the database clock, the clock that wrote revoked_at and expires_at.
 const lookupKey = `
-SELECT id, org_id, scopes, revoked_at IS NOT NULL AS revoked,
+SELECT id, org_id, scopes, revoked_at IS NOT NULL AS revoked, rate_limit_per_second, rate_limit_burst,
   (EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 AS expires_in_ms
 FROM backplane.api_keys WHERE digest = $1`;
 
@@ -91,6 +95,10 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
           orgId: row.org_id,
           scopes: row.scopes,
           revoked: row.revoked,
+          rateLimit:
+            row.rate_limit_per_second === null || row.rate_limit_burst === null
+              ? null
+              : { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst },
           // From when the query was sent: the earlier of the two, so the key never outlives its expiry here.
           expiresAtLocal: row.expires_in_ms === null ? null : started + Number(row.expires_in_ms),
         }
@@ -129,7 +137,7 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
       if (key.revoked) return { ok: false, reason: "revoked" };
       if (key.expiresAtLocal !== null && key.expiresAtLocal <= Date.now()) return { ok: false, reason: "expired" };
       await touch(key.id);
-      return { ok: true, principal: { kind: "api_key", id: key.id, orgId: key.orgId, scopes: key.scopes } };
+      return { ok: true, principal: { kind: "api_key", id: key.id, orgId: key.orgId, scopes: key.scopes, rateLimit: key.rateLimit } };
     },
     forget(keyId) {
       generation++;

@@ -6,6 +6,8 @@ export interface Principal {
   /** The one org this principal may act on; null = every org (platform-wide keys, env keys). Always null for users: see `user.orgIds`. */
   orgId: string | null;
   scopes: readonly string[];
+  /** API keys only: the key's own request limit (null: the deployment default, API_KEY_RATE_LIMIT). */
+  rateLimit?: { perSecond: number; burst: number } | null;
   /** Users only: the session behind the request and the orgs the user is a member of. */
   user?: UserPrincipalFacts;
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app-env.ts";
 import { AppError } from "../http/errors.ts";
 import { authenticateUser, type UserAuthFailure } from "../identity/authenticate-user.ts";
 import { enforceSameOrigin } from "../identity/csrf.ts";
+import { limitApiKey } from "../ratelimit/api-key-limit.ts";
 import { envKeyMatcher } from "./env-keys.ts";
 import { type KeyFailure, keyVerifierFor } from "./key-verifier.ts";
 import { hasScopes, type Principal } from "./principal.ts";
@@ -89,6 +90,7 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppE
     }
     c.set("principal", principal);
     c.set("log", c.get("log").child({ principal: principal.id }));
+    if (principal.kind === "api_key") await limitApiKey(c, principal);
     await next();
   }
 }

@@ -107,6 +107,18 @@ export const configSchema = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** The platform's built-in rate limits (sign-in, web vitals, API keys). Off only in tests; refused off in production. */
   RATE_LIMITS_ENABLED: booleanFlag.default(true),
+  /**
+   * Deployment default for API keys without a limit of their own: `<perSecond>` or
+   * `<perSecond>:<burst>`. Unset: no limit (the default).
+   */
+  API_KEY_RATE_LIMIT: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}(:[1-9][0-9]{0,6})?$/, "must be <requests per second> or <requests per second>:<burst>, e.g. 50:100")
+    .transform((value) => {
+      const [perSecond, burst] = value.split(":").map(Number) as [number, number | undefined];
+      return { perSecond, burst: burst ?? perSecond };
+    })
+    .optional(),
   /** How long the community module keeps web-vitals measurements (a daily job deletes older ones). */
   WEB_VITALS_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How long an emailed sign-in code works. */

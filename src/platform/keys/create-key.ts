@@ -31,6 +31,8 @@ export interface CreateKeyInput {
   grantor?: Grantor | null;
   /** Rotation: the successor keeps its predecessor's parent instead of the rotating key. Default: the grantor. */
   parentKeyId?: string | null;
+  /** Its own request limit (burst defaults to perSecond); omitted or null: the deployment default. */
+  rateLimit?: { perSecond: number; burst?: number } | null;
   /** Rotation shortens an expiry beyond the grantor's; creation refuses it. */
   expiryBeyondGrantor?: "refuse" | "clamp";
   /** KEYS_MAX_PER_ORG: an org already holding this many live keys gets no more (409 key_limit_reached). */
@@ -92,8 +94,9 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
   const environment = input.environment ?? "live";
   const key = input.key ?? generateApiKey(environment);
   const rows = await db.query<KeyRow>(
-    `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, expires_at, created_by, parent_key_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO backplane.api_keys (id, org_id, name, digest, prefix, environment, scopes, expires_at, created_by, parent_key_id,
+       rate_limit_per_second, rate_limit_burst)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ${input.id ? "ON CONFLICT (id) DO UPDATE SET digest = EXCLUDED.digest, prefix = EXCLUDED.prefix" : ""}
      RETURNING ${keyColumns}`,
     [
@@ -107,6 +110,8 @@ export async function createKey(db: Sql, input: CreateKeyInput): Promise<Created
       expiresAt,
       input.createdBy,
       input.parentKeyId !== undefined ? input.parentKeyId : (input.grantor?.keyId ?? null),
+      input.rateLimit?.perSecond ?? null,
+      input.rateLimit ? (input.rateLimit.burst ?? input.rateLimit.perSecond) : null,
     ],
   );
   const created = { ...toKeyInfo(rows[0] as KeyRow), key };

@@ -16,6 +16,8 @@ export interface KeyInfo {
   replacedBy: string | null;
   /** The key that created this one over HTTP; null for keys made by the CLI or the seed. */
   parentKeyId: string | null;
+  /** Its own request limit; null: the deployment default (API_KEY_RATE_LIMIT). */
+  rateLimit: { perSecond: number; burst: number } | null;
 }
 
 export interface KeyRow {
@@ -32,10 +34,12 @@ export interface KeyRow {
   last_used_at: Date | string | null;
   replaced_by: string | null;
   parent_key_id: string | null;
+  rate_limit_per_second: number | null;
+  rate_limit_burst: number | null;
 }
 
 export const keyColumns =
-  "id, name, prefix, org_id, scopes, environment, created_by, created_at, expires_at, revoked_at, last_used_at, replaced_by, parent_key_id";
+  "id, name, prefix, org_id, scopes, environment, created_by, created_at, expires_at, revoked_at, last_used_at, replaced_by, parent_key_id, rate_limit_per_second, rate_limit_burst";
 
 // pg and PGlite both return Date for timestamptz today; accepting strings keeps the mapper
 // right if a driver option ever changes that.
@@ -56,6 +60,10 @@ export function toKeyInfo(row: KeyRow): KeyInfo {
     lastUsedAt: iso(row.last_used_at),
     replacedBy: row.replaced_by,
     parentKeyId: row.parent_key_id,
+    rateLimit:
+      row.rate_limit_per_second === null || row.rate_limit_burst === null
+        ? null
+        : { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst },
   };
 }
 

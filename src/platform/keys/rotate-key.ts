@@ -60,6 +60,10 @@ export async function rotateKey(db: Pick<Database, "transaction">, input: Rotate
       grantor: input.grantor ?? null,
       // Same credential, same place in the tree: a cascade from whoever created the old key reaches the successor.
       parentKeyId: old.parent_key_id,
+      rateLimit:
+        old.rate_limit_per_second === null || old.rate_limit_burst === null
+          ? null
+          : { perSecond: old.rate_limit_per_second, burst: old.rate_limit_burst },
       expiryBeyondGrantor: "clamp",
       maxKeysPerOrg: input.maxKeysPerOrg,
     });

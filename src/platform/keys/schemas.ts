@@ -7,6 +7,13 @@ import { idPattern } from "../ids.ts";
 export const orgIdSchema = text().regex(idPattern("org"), "must be an org id (org_…)").openapi({ example: "org_4f9k2m7q8x1c3v5b6n0z" });
 export const keyIdSchema = text().regex(idPattern("key"), "must be a key id (key_…)").openapi({ example: "key_8d2j5h1k9m3n7b4v6c0x" });
 
+export const keyRateLimitSchema = z
+  .object({
+    perSecond: z.number().int().min(1).max(100_000).openapi({ description: "Sustained requests per second" }),
+    burst: z.number().int().min(1).max(1_000_000).optional().openapi({ description: "Requests allowed at once (default: perSecond)" }),
+  })
+  .openapi("ApiKeyRateLimit");
+
 export const keyInfoSchema = z
   .object({
     id: keyIdSchema,
@@ -21,6 +28,10 @@ export const keyInfoSchema = z
     revokedAt: z.string().datetime().nullable(),
     lastUsedAt: z.string().datetime().nullable().openapi({ description: "Updated at most once a minute" }),
     replacedBy: keyIdSchema.nullable().openapi({ description: "The successor, once rotated" }),
+    rateLimit: z
+      .object({ perSecond: z.number().int(), burst: z.number().int() })
+      .nullable()
+      .openapi({ description: "The key's own request limit; null: the deployment default (API_KEY_RATE_LIMIT)" }),
     parentKeyId: keyIdSchema.nullable().openapi({ description: "The key that created this one over HTTP; null: made by the CLI or seed" }),
   })
   .openapi("ApiKey");
@@ -48,8 +59,13 @@ export const createKeyBodySchema = z
     scopes: z.array(scopeSchema).min(1).max(MAX_SCOPES),
     expiresAt: text().datetime({ offset: true }).optional().openapi({ description: "When the key stops working; omit for no expiry" }),
     environment: z.enum(keyEnvironments).default("live"),
+    rateLimit: keyRateLimitSchema.nullable().optional().openapi({ description: "Omit or null: the deployment default" }),
   })
   .openapi("CreateApiKey");
+
+export const updateKeyBodySchema = z
+  .object({ rateLimit: keyRateLimitSchema.nullable().openapi({ description: "null: back to the deployment default" }) })
+  .openapi("UpdateApiKey");
 
 export const rotateKeyBodySchema = z
   .object({

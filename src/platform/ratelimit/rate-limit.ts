@@ -57,37 +57,42 @@ function quoted(name: string): string {
  * the body, no principal) is not counted here; validation or auth answers it.
  */
 export function rateLimit(...limits: RateLimitOptions[]): MiddlewareHandler<AppEnv> {
-  const policyHeader = limits.map((limit) => `${quoted(limit.name)};q=${limit.points};w=${limit.duration}`).join(", ");
   return async (c, next) => {
-    if (!c.get("services").config.RATE_LIMITS_ENABLED) return next();
-    const store = rateLimitStoreFor(c.get("services"));
-    const outcomes = await Promise.all(
-      limits.map(async (limit) => {
-        const subject = await subjectOf(c, limit.by);
-        if (subject === null) return null;
-        const limiter = store.limiter({ name: limit.name, points: limit.points, durationSeconds: limit.duration });
-        try {
-          return { limit, res: await limiter.consume(subjectDigest(c, `${limit.name}:${subject}`)), exceeded: false };
-        } catch (error) {
-          if (error instanceof RateLimiterRes) return { limit, res: error, exceeded: true };
-          throw error;
-        }
-      }),
-    );
-    const counted = outcomes.filter((outcome) => outcome !== null);
-    if (counted.length === 0) return next();
-    const closest = counted.reduce((a, b) => (b.res.remainingPoints < a.res.remainingPoints || (b.exceeded && !a.exceeded) ? b : a));
-    const resetSeconds = Math.max(1, Math.ceil(closest.res.msBeforeNext / 1000));
-    c.header("RateLimit-Policy", policyHeader);
-    c.header("RateLimit", `${quoted(closest.limit.name)};r=${closest.res.remainingPoints};t=${resetSeconds}`);
-    const exceeded = counted.filter((outcome) => outcome.exceeded);
-    if (exceeded.length > 0) {
-      const retryAfter = Math.max(...exceeded.map((outcome) => Math.max(1, Math.ceil(outcome.res.msBeforeNext / 1000))));
-      throw new AppError("rate_limited", `Too many requests; retry in ${retryAfter} s`, {
-        details: { policy: exceeded[0]?.limit.name, retryAfterSeconds: retryAfter },
-        headers: { "Retry-After": String(retryAfter) },
-      });
-    }
+    await enforceRateLimits(c, limits);
     return next();
   };
+}
+
+/** The counting behind `rateLimit`, for limits known only per request (an API key's own). */
+export async function enforceRateLimits(c: Context<AppEnv>, limits: RateLimitOptions[]): Promise<void> {
+  if (!c.get("services").config.RATE_LIMITS_ENABLED) return;
+  const policyHeader = limits.map((limit) => `${quoted(limit.name)};q=${limit.points};w=${limit.duration}`).join(", ");
+  const store = rateLimitStoreFor(c.get("services"));
+  const outcomes = await Promise.all(
+    limits.map(async (limit) => {
+      const subject = await subjectOf(c, limit.by);
+      if (subject === null) return null;
+      const limiter = store.limiter({ name: limit.name, points: limit.points, durationSeconds: limit.duration });
+      try {
+        return { limit, res: await limiter.consume(subjectDigest(c, `${limit.name}:${subject}`)), exceeded: false };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return { limit, res: error, exceeded: true };
+        throw error;
+      }
+    }),
+  );
+  const counted = outcomes.filter((outcome) => outcome !== null);
+  if (counted.length === 0) return;
+  const closest = counted.reduce((a, b) => (b.res.remainingPoints < a.res.remainingPoints || (b.exceeded && !a.exceeded) ? b : a));
+  const resetSeconds = Math.max(1, Math.ceil(closest.res.msBeforeNext / 1000));
+  c.header("RateLimit-Policy", policyHeader);
+  c.header("RateLimit", `${quoted(closest.limit.name)};r=${closest.res.remainingPoints};t=${resetSeconds}`);
+  const exceeded = counted.filter((outcome) => outcome.exceeded);
+  if (exceeded.length > 0) {
+    const retryAfter = Math.max(...exceeded.map((outcome) => Math.max(1, Math.ceil(outcome.res.msBeforeNext / 1000))));
+    throw new AppError("rate_limited", `Too many requests; retry in ${retryAfter} s`, {
+      details: { policy: exceeded[0]?.limit.name, retryAfterSeconds: retryAfter },
+      headers: { "Retry-After": String(retryAfter) },
+    });
+  }
 }

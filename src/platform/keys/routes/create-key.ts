@@ -56,6 +56,7 @@ export function registerCreateKey(app: AppRouter, knownScopes: readonly string[]
         knownScopes,
         expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
         environment: body.environment,
+        rateLimit: body.rateLimit ?? null,
         createdBy: principal.id,
         grantor: grantorOf(principal),
         maxKeysPerOrg: config.KEYS_MAX_PER_ORG,
