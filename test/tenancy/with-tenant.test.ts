@@ -38,6 +38,25 @@ describe("tenant context", () => {
     expect(outsideAfter?.org_id).toBeNull();
   });
 
+  it("carries any value exactly (quotes, backslashes, SQL), never as SQL", async () => {
+    const principal = "api_key:o'brien\\'; SELECT set_config('role', 'postgres', true); --";
+    const inside = await withTenant(database.db, { orgId: "org_'\\x", userId: null, principal }, async (tx) => {
+      const [row] = await tx.query<ContextRow>(readContext);
+      return row;
+    });
+    expect(inside).toEqual({ role: "backplane_app", org_id: "org_'\\x", user_id: null, principal });
+  });
+
+  it("a failing statement rolls back and frees the connection for the next transaction", async () => {
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        withTenant(database.db, { orgId: "org_a", userId: null, principal: "test" }, (tx) => tx.query("SELECT 1/0")),
+      ).rejects.toThrow();
+    }
+    const [after] = await database.db.query<ContextRow>(readContext);
+    expect(after?.role).not.toBe("backplane_app");
+  });
+
   it("withTenant without an org or user sets them to none", async () => {
     const inside = await withTenant(database.db, { orgId: null, userId: null, principal: "env_key:BIOMECH_API_KEYS" }, async (tx) => {
       const [row] = await tx.query<ContextRow>(readContext);

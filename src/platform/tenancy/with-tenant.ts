@@ -1,3 +1,4 @@
+import pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import type { Database, Sql } from "../db/database.ts";
 
@@ -24,26 +25,52 @@ export function keepLoginRole<D extends Database>(db: D): D {
   return db;
 }
 
-// One round trip. '' rather than NULL for an absent id: a placeholder setting reads back as ''
-// once any earlier transaction on the connection set it, so policies treat '' as "none" anyway
-// (`nullif(current_setting('app.org_id', true), '')`), and this keeps both cases the same.
-const switchRoleAndSet =
-  "SELECT set_config('role', $4, true), set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('app.principal', $3, true)";
-const setOnly = "SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('app.principal', $3, true)";
+/**
+ * Runs `fn` in one transaction on `db` after setting `settings` transaction-locally, in the
+ * transaction's first round trip. Over the network BEGIN shares that round trip: a
+ * simple-protocol batch cannot carry $n parameters, so there (only) the values are quoted by
+ * pg's escapeLiteral. This matters: per tenant request it is 3 round trips instead of 4, worth
+ * ~25% of a short read's throughput. On PGlite (in-process) the plain parameterized form is used.
+ */
+function inSettings<T>(db: Database, settings: [name: string, value: string][], fn: (tx: Sql) => Promise<T>): Promise<T> {
+  if (db.kind === "postgres") {
+    const assignments = settings.map(([name, value]) => `set_config('${name}', ${pg.escapeLiteral(value)}, true)`);
+    return db.withSession(async (session) => {
+      try {
+        await session.exec(`BEGIN; SELECT ${assignments.join(", ")}`);
+        const result = await fn(session);
+        await session.exec("COMMIT");
+        return result;
+      } catch (error) {
+        await session.exec("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    });
+  }
+  const assignments = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT ${assignments.join(", ")}`, settings.flat());
+    return fn(tx);
+  });
+}
 
 /**
  * Runs `fn` in one transaction as the app role with the tenant settings set, all
  * transaction-local (correct behind a transaction-pooling PgBouncer, and on PGlite where the
- * connection is a superuser). Row-level security then hides every other org's rows, the second
- * wall behind the `WHERE org_id = $1` each query still carries.
+ * connection is a superuser), in one round trip with BEGIN. Row-level security then hides every
+ * other org's rows, the second wall behind the `WHERE org_id = $1` each query still carries.
+ * '' rather than NULL for an absent id: a placeholder setting reads back as '' once an earlier
+ * transaction on the connection set it, so policies treat '' as "none" anyway
+ * (`nullif(current_setting('app.org_id', true), '')`), and this keeps both cases the same.
  */
 export function withTenant<T>(db: Database, tenant: TenantContext, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  const values = [tenant.orgId ?? "", tenant.userId ?? "", tenant.principal];
-  return db.transaction(async (tx) => {
-    if (keepsLoginRole.has(db)) await tx.query(setOnly, values);
-    else await tx.query(switchRoleAndSet, [...values, APP_ROLE]);
-    return fn(tx);
-  });
+  const settings: [string, string][] = [
+    ["app.org_id", tenant.orgId ?? ""],
+    ["app.user_id", tenant.userId ?? ""],
+    ["app.principal", tenant.principal],
+  ];
+  if (!keepsLoginRole.has(db)) settings.unshift(["role", APP_ROLE]);
+  return inSettings(db, settings, fn);
 }
 
 /**
