@@ -107,6 +107,37 @@ describe.runIf(dbKind === "postgres")("HTTP during a database outage", () => {
   }, 60_000);
 });
 
+describe.runIf(dbKind === "postgres")("a connection that dies inside a transaction", () => {
+  it("is an error for that transaction, never an uncaught exception, and the pool recovers", async () => {
+    const t = await createTestApp();
+    const url = t.database.url as string;
+    const proxy = await startTcpProxy(targetOf(url));
+    const db = openPostgres({ url: proxy.urlFor(url), poolMax: 2 });
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", record);
+    try {
+      const inTransaction = db.transaction(async (tx) => {
+        await tx.query("SELECT 1");
+        // The connection dies between two statements, while the client is checked out and idle.
+        proxy.cut();
+        await sleep(300);
+        return tx.query("SELECT 2");
+      });
+      await expect(inTransaction).rejects.toSatisfy(isConnectionError);
+      await sleep(100);
+      expect(uncaught).toEqual([]);
+      proxy.restore();
+      expect(await db.query<{ ok: number }>("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+    } finally {
+      process.off("uncaughtException", record);
+      await db.close();
+      await proxy.close();
+      await t.close();
+    }
+  }, 30_000);
+});
+
 describe("what counts as the database being unavailable (one place: connection-errors.ts)", () => {
   const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
   it.each([

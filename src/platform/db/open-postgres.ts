@@ -1,4 +1,5 @@
 import pg from "pg";
+import { isConnectionError } from "./connection-errors.ts";
 import type { Database, Orm, Sql } from "./database.ts";
 
 interface Queryable {
@@ -42,10 +43,22 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
 
   async function withSession<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    // While checked out, a client whose connection dies between statements emits 'error'; with
+    // no listener that is an uncaught exception that ends the process. Keep it, and destroy the
+    // client on release instead of handing a dead connection back to the pool.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
     try {
       return await fn(sqlOver(client));
+    } catch (error) {
+      if (isConnectionError(error)) broken ??= error as Error;
+      throw error;
     } finally {
-      client.release();
+      client.off("error", onError);
+      client.release(broken);
     }
   }
 
