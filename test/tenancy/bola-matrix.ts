@@ -93,6 +93,12 @@ export const bolaRows: BolaRow[] = [
     controlStatus: 201,
   },
   {
+    route: "PATCH /api/v1/keys/{id}",
+    attack: (_a, b) => ({ method: "PATCH", path: `/api/v1/keys/${b.keyId}`, body: { rateLimit: null } }),
+    control: async (a) => ({ method: "PATCH", path: `/api/v1/keys/${await a.spareKey()}`, body: { rateLimit: null } }),
+    status: 404,
+  },
+  {
     route: "GET /api/v1/audit?orgId=",
     attack: (_a, b) => ({ method: "GET", path: `/api/v1/audit?orgId=${b.orgId}` }),
     control: (a) => ({ method: "GET", path: `/api/v1/audit?orgId=${a.orgId}` }),
