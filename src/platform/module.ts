@@ -141,6 +141,13 @@ export interface BackplaneModule extends ModuleDeclarations {
   healthChecks?: Record<string, HealthCheck>;
   /** Request media types accepted by path prefix, beyond JSON (e.g. form posts for webhooks). */
   mediaTypes?: Record<string, string[]>;
+  /** Body limits (bytes) below BODY_LIMIT_BYTES by path prefix; applied instead of the global one. */
+  bodyLimits?: Record<string, number>;
+  /**
+   * Path prefixes whose remainder is a secret (a webhook key in the URL): the request log line,
+   * 404/405 messages and anything else that names the path show `<prefix>[redacted]`.
+   */
+  secretPathPrefixes?: string[];
 }
 
 export function defineModule(module: BackplaneModule): BackplaneModule {

@@ -134,6 +134,23 @@ export const platformDeclarations: ModuleDeclarations = {
         used_at: "timestamp with time zone",
       },
     },
+    {
+      name: "backplane.webhook_events",
+      class: "org",
+      columns: {
+        seq: "bigint",
+        id: "text",
+        org_id: "text",
+        source: "text",
+        external_id: "text",
+        content_type: "text",
+        headers: "jsonb",
+        body: "bytea",
+        job: "text",
+        status: "text",
+        received_at: "timestamp with time zone",
+      },
+    },
   ],
   scopes: [
     {
@@ -152,6 +169,7 @@ export const platformDeclarations: ModuleDeclarations = {
     otp: "sign-in code",
     sess: "signed-in session",
     rtk: "refresh token",
+    whe: "inbound webhook event",
   },
 };
 

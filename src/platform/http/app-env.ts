@@ -7,6 +7,8 @@ import type { Logger } from "../observability/logger.ts";
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** The path as logs and error messages may show it (secret segments redacted). */
+    safePath: string;
     log: Logger;
     services: Services;
     /** Set by `requireAuth` on authenticated routes; read it with `principalOf(c)`. */

@@ -9,6 +9,7 @@ import { registerAuthRoutes } from "../identity/register-auth-routes.ts";
 import { registerQueueRoutes } from "../jobs/register-queue-routes.ts";
 import { registerKeyRoutes } from "../keys/register-key-routes.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../module.ts";
+import { registerWebhookRoutes } from "../webhooks/register-webhook-routes.ts";
 import type { AppEnv, AppRouter } from "./app-env.ts";
 import { AppError } from "./errors.ts";
 import { handleError } from "./handle-error.ts";
@@ -51,20 +52,34 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
     },
   });
 
-  app.use("*", requestContext(services));
+  app.use(
+    "*",
+    requestContext(
+      services,
+      modules.flatMap((module) => module.secretPathPrefixes ?? []),
+    ),
+  );
   if (!serverSetsSecurityHeaders) app.use("*", securityHeaders());
   if (config.CORS_ORIGINS.length > 0) {
     app.use("*", cors({ origin: config.CORS_ORIGINS, exposeHeaders: ["x-request-id", "RateLimit", "Retry-After"], maxAge: 600 }));
   }
-  const limitBody = bodyLimit({
-    maxSize: config.BODY_LIMIT_BYTES,
-    onError: () => {
-      throw new AppError("payload_too_large", `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`);
-    },
-  });
+  const limiter = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new AppError("payload_too_large", `Request body exceeds ${maxSize} bytes`);
+      },
+    });
+  const limitBody = limiter(config.BODY_LIMIT_BYTES);
+  // A module's tighter limit for its paths runs instead of the global one, so the request is cut
+  // off at that limit without reading up to the global one first.
+  const routeLimits = modules
+    .flatMap((module) => Object.entries(module.bodyLimits ?? {}))
+    .map(([prefix, bytes]) => [prefix, limiter(Math.min(bytes, config.BODY_LIMIT_BYTES))] as const);
+  const limitFor = (path: string) => routeLimits.find(([prefix]) => path.startsWith(prefix))?.[1] ?? limitBody;
   // Only where a body can come: the limiter wraps the request stream, which would make
   // the Node adapter build a full Request for every GET too.
-  app.use("*", (c, next) => (methodsWithBody.has(c.req.method) ? limitBody(c, next) : next()));
+  app.use("*", (c, next) => (methodsWithBody.has(c.req.method) ? limitFor(c.req.path)(c, next) : next()));
   app.use("*", enforceMediaType(Object.assign({}, ...modules.map((module) => module.mediaTypes ?? {}))));
 
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
@@ -73,6 +88,7 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   registerKeyRoutes(app, catalogOf(modules).scopeNames);
   registerAuthRoutes(app);
   registerListAuditEvents(app);
+  registerWebhookRoutes(app, modules);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
 
@@ -80,12 +96,16 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   app.notFound((c) => {
     const allowed = allowedMethods(c.req.path);
     if (allowed.length > 0) {
-      const error = new AppError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`, {
-        headers: { Allow: allowed.join(", ") },
-      });
+      const error = new AppError(
+        "method_not_allowed",
+        `${c.req.method} is not allowed on ${c.get("safePath") ?? c.req.path}; use ${allowed.join(", ")}`,
+        {
+          headers: { Allow: allowed.join(", ") },
+        },
+      );
       return handleError(error, c);
     }
-    return handleError(new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`), c);
+    return handleError(new AppError("not_found", `No route for ${c.req.method} ${c.get("safePath") ?? c.req.path}`), c);
   });
   app.onError(handleError);
   return app;

@@ -9,7 +9,7 @@ const wellFormedRequestId = /^[A-Za-z0-9_-]{1,255}$/;
  * Sets the request id (the caller's when well formed), a child logger carrying it,
  * and the services; echoes the id and writes one log line per request.
  */
-export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
+export function requestContext(services: Services, secretPathPrefixes: readonly string[] = []): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header("x-request-id");
@@ -18,6 +18,8 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("log", log);
     c.set("services", services);
+    const safePath = redactPath(c.req.path, secretPathPrefixes);
+    c.set("safePath", safePath);
     // Set before the response exists, so it rides along when the response is built: touching
     // the headers of a finished response makes the Node adapter copy it into a full Response.
     c.header("x-request-id", requestId);
@@ -25,11 +27,19 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
       await next();
     } finally {
       const status = c.res.status;
-      const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+      const line = { method: c.req.method, path: safePath, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
       // A 503 is a known state (a dependency is down, logged once where it was seen), not a fault.
       if (status >= 500 && status !== 503) log.error(line, "request failed");
       else if (status === 503) log.warn(line, "request refused: unavailable");
       else log.info(line, "request");
     }
   };
+}
+
+/** `/api/v1/triggers/trg_secret` → `/api/v1/triggers/[redacted]` for a declared secret prefix. */
+export function redactPath(path: string, secretPathPrefixes: readonly string[]): string {
+  for (const prefix of secretPathPrefixes) {
+    if (path.startsWith(prefix) && path.length > prefix.length) return `${prefix}[redacted]`;
+  }
+  return path;
 }
