@@ -138,6 +138,15 @@ export const configSchema = z.object({
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** How long inbound webhook events (raw bodies) are kept. */
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How long workflow log rows are kept (days); a daily job deletes older ones. */
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Hosts (exact names, or IP addresses/CIDRs) outbound calls may reach although they are private or
+   * loopback: for local development and tests only. Everything else private is refused.
+   */
+  OUTBOUND_ALLOWED_HOSTS: commaList.default([]),
+  /** Timeout of one outbound call (a workflow http_request step), unless the step sets its own. */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
