@@ -1,7 +1,9 @@
 import { defineModule } from "../../platform/module.ts";
+import { logRetentionCron, logRetentionJob } from "./jobs/log-retention-job.ts";
 import { workflowJobs } from "./jobs/step-jobs.ts";
 import { registerCreateWorkflow } from "./routes/create-workflow.ts";
 import { registerGetWorkflow } from "./routes/get-workflow.ts";
+import { registerListLogs } from "./routes/list-logs.ts";
 import { registerListWorkflows } from "./routes/list-workflows.ts";
 import { registerPostTrigger, TRIGGER_BODY_LIMIT, TRIGGER_PATH_PREFIX } from "./routes/post-trigger.ts";
 import { registerRotateTriggerKey } from "./routes/rotate-trigger-key.ts";
@@ -86,7 +88,8 @@ export const workflowsModule = defineModule({
     { name: "logs:read", description: "Read workflow logs" },
   ],
   idPrefixes: { wf: "workflow", trig: "workflow trigger", run: "workflow run", log: "workflow log row" },
-  jobs: workflowJobs,
+  jobs: [...workflowJobs, logRetentionJob],
+  crons: [logRetentionCron],
   mediaTypes: { [TRIGGER_PATH_PREFIX]: ["application/x-www-form-urlencoded"] },
   bodyLimits: { [TRIGGER_PATH_PREFIX]: TRIGGER_BODY_LIMIT },
   secretPathPrefixes: [TRIGGER_PATH_PREFIX],
@@ -98,5 +101,6 @@ export const workflowsModule = defineModule({
     registerUpdateWorkflow(app);
     registerRotateTriggerKey(app);
     registerRunRoutes(app);
+    registerListLogs(app);
   },
 });

@@ -59,17 +59,18 @@ const rules: Rule[] = [
   },
   {
     kind: "passport",
-    pattern: /\b(passport(?:[ _-]?(?:no|number|num|#))?)(["']?\s*[:=#]?\s*["']?)([A-Z0-9]{6,9})\b/gi,
+    pattern: /\b(passport(?:[ _-]?(?:no|number|num|#))?)(["']?\s*[:=#]?\s*["']?)((?=[A-Z]{0,8}[0-9])[A-Z0-9]{6,9})\b/gi,
     replace: (_m, label, separator) => `${label}${separator}[redacted:passport]`,
   },
   {
     // E.164 (+ and 8-15 digits, spaces/dashes/dots/brackets allowed between) and common national
     // forms: (555) 123-4567, 555-123-4567, 020 7946 0958, 06 12 34 56 78.
     kind: "phone",
-    pattern: /(?<![\w+])(?:\+[1-9](?:[ .-]?\(?[0-9]\)?){7,14}|\(?0?[1-9][0-9]{1,3}\)?[ .-][0-9]{2,4}(?:[ .-][0-9]{2,4}){1,3})(?![\w])/g,
+    pattern: /(?<![\w+])(?:\+[1-9](?:[ .-]?\(?[0-9]\)?){7,14}|\(?0?[1-9][0-9]{0,3}\)?[ .-][0-9]{2,4}(?:[ .-][0-9]{2,4}){1,3})(?![\w])/g,
     keep: (match) => {
       const digits = match.replace(/[^0-9]/g, "");
-      return digits.length < 9 || digits.length > 15;
+      // A date or time (2024-05-01 12:30) is not a phone number.
+      return digits.length < 9 || digits.length > 15 || /\d{4}-\d{2}-\d{2}/.test(match);
     },
   },
 ];
