@@ -7,16 +7,22 @@ const stepName = z
 const template = (max: number) => z.string().min(1).max(max);
 
 /** A JSON value whose strings are templates (rendered leaf by leaf, so substitution never breaks the JSON). */
-const jsonTemplate: z.ZodType<unknown> = z.lazy(() =>
-  z.union([
-    z.string().max(10_000),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(jsonTemplate).max(100),
-    z.record(z.string().max(200), jsonTemplate),
-  ]),
-);
+function isJsonTemplate(value: unknown, depth = 0): boolean {
+  if (depth > 10) return false;
+  if (value === null || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return true;
+  if (typeof value === "string") return value.length <= 10_000;
+  if (Array.isArray(value)) return value.length <= 100 && value.every((item) => isJsonTemplate(item, depth + 1));
+  if (typeof value === "object") {
+    const entries = Object.entries(value);
+    return entries.length <= 100 && entries.every(([key, item]) => key.length <= 200 && isJsonTemplate(item, depth + 1));
+  }
+  return false;
+}
+// Checked by a function, not a recursive schema: the OpenAPI generator cannot walk z.lazy.
+const jsonTemplate = z
+  .unknown()
+  .refine((value) => isJsonTemplate(value), "must be JSON (at most 10 levels, 100 items per level, strings up to 10,000 characters)")
+  .openapi({ description: "Any JSON value; its strings are templates" });
 
 export const httpRequestStepSchema = z
   .object({

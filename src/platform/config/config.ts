@@ -147,6 +147,8 @@ export const configSchema = z.object({
   OUTBOUND_ALLOWED_HOSTS: commaList.default([]),
   /** Timeout of one outbound call (a workflow http_request step), unless the step sets its own. */
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Require an API key (or a docs session cookie) for /api/docs and /api/openapi.json; default on in production, off otherwise. */
+  DOCS_REQUIRE_KEY: booleanFlag.optional(),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { AppRouter } from "../http/app-env.ts";
 import { AppError } from "../http/errors.ts";
+import { docsGuard, signIn } from "./docs-access.ts";
 
 // Served from the swagger-ui-dist package so the docs page needs no internet. Only its folder
 // is resolved: importing the package would load its 1.5 MB bundle into the server's memory.
@@ -53,6 +54,8 @@ const csp = { "content-security-policy": docsContentSecurityPolicy };
 const init = `window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#docs", deepLinking: true, validatorUrl: null });`;
 
 export function registerDocs(app: AppRouter): void {
+  // Registered first, so the guard runs before the document is served (DOCS_REQUIRE_KEY).
+  app.use("/api/openapi.json", docsGuard("document"));
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -63,7 +66,8 @@ export function registerDocs(app: AppRouter): void {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
 
-  app.get("/api/docs", (c) => c.html(page, 200, csp));
+  app.get("/api/docs", docsGuard("page"), (c) => c.html(page, 200, csp));
+  app.post("/api/docs/session", signIn);
   app.get("/api/docs/assets/init.js", (c) => c.body(init, 200, { "content-type": "text/javascript; charset=utf-8", ...csp }));
   app.get("/api/docs/assets/:file", async (c) => {
     const file = c.req.param("file");

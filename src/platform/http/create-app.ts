@@ -80,7 +80,12 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   // Only where a body can come: the limiter wraps the request stream, which would make
   // the Node adapter build a full Request for every GET too.
   app.use("*", (c, next) => (methodsWithBody.has(c.req.method) ? limitFor(c.req.path)(c, next) : next()));
-  app.use("*", enforceMediaType(Object.assign({}, ...modules.map((module) => module.mediaTypes ?? {}))));
+  app.use(
+    "*",
+    enforceMediaType(
+      Object.assign({ "/api/docs/session": ["application/x-www-form-urlencoded"] }, ...modules.map((module) => module.mediaTypes ?? {})),
+    ),
+  );
 
   const moduleChecks = Object.assign({}, ...modules.map((module) => module.healthChecks ?? {}));
   registerHealthRoutes(app, { ...moduleChecks, ...healthChecks });
