@@ -15,8 +15,9 @@ import type { Context, Scenario } from "./scenarios/context.ts";
 import { httpOverhead } from "./scenarios/http-overhead.ts";
 import { keyVerification } from "./scenarios/key-verification.ts";
 import { queue, redisVersion } from "./scenarios/queue.ts";
+import { triggerIntake } from "./scenarios/trigger-intake.ts";
 
-const scenarios: Scenario[] = [httpOverhead, authenticatedRead, keyVerification, queue, boot];
+const scenarios: Scenario[] = [httpOverhead, authenticatedRead, keyVerification, queue, boot, triggerIntake];
 const aliases: Record<string, string> = {
   memory: "read",
   "1": "overhead",
@@ -25,6 +26,7 @@ const aliases: Record<string, string> = {
   "4": "queue",
   "5": "read",
   "6": "boot",
+  "7": "intake",
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -15,6 +15,10 @@ export interface LoadOptions {
   url: string;
   path: string;
   headers?: Record<string, string>;
+  /** Default GET. */
+  method?: "GET" | "POST";
+  /** Sent with every request (POST). */
+  body?: string;
   connections: number;
   durationSeconds: number;
   maxRequests: number;
@@ -50,7 +54,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     while (count < options.maxRequests && performance.now() < deadline) {
       const t0 = performance.now();
       try {
-        const response = await client.request({ method: "GET", path: options.path, headers: options.headers });
+        const response = await client.request({
+          method: options.method ?? "GET",
+          path: options.path,
+          headers: options.headers,
+          body: options.body,
+        });
         await response.body.dump({ limit: Number.POSITIVE_INFINITY });
         if (response.statusCode !== expect) {
           errors++;
