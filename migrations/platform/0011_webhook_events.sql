@@ -40,6 +40,9 @@ CREATE POLICY webhook_events_insert ON backplane.webhook_events FOR INSERT
 CREATE POLICY webhook_events_update ON backplane.webhook_events FOR UPDATE
   USING (org_id = current_setting('app.org_id', true))
   WITH CHECK (org_id = current_setting('app.org_id', true));
+-- No DELETE grant (retention runs as a service); the policy keeps the rule complete all the same.
+CREATE POLICY webhook_events_delete ON backplane.webhook_events FOR DELETE
+  USING (org_id = current_setting('app.org_id', true));
 
 REVOKE ALL ON backplane.webhook_events FROM backplane_app;
 GRANT SELECT, INSERT, UPDATE ON backplane.webhook_events TO backplane_app;

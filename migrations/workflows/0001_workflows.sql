@@ -101,6 +101,8 @@ BEGIN
     EXECUTE format(
       'CREATE POLICY %I ON workflows.%I FOR UPDATE USING (org_id = current_setting(''app.org_id'', true)) WITH CHECK (org_id = current_setting(''app.org_id'', true))',
       t || '_update', t);
+    -- The app role has no DELETE grant (retention runs as a service); the policy keeps the rule complete.
+    EXECUTE format('CREATE POLICY %I ON workflows.%I FOR DELETE USING (org_id = current_setting(''app.org_id'', true))', t || '_delete', t);
   END LOOP;
 END $$;
 

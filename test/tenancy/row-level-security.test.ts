@@ -6,6 +6,7 @@ import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { asService, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
 import { captureTimes, insertAthlete, insertSessions } from "../biomech/biomech-data.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { seedWorkflowRows } from "../workflows/seed-rows.ts";
 
 /** Every table in the database with row-level security on, from the catalog: a new table is covered without editing this test. */
 const rlsTables = `
@@ -62,6 +63,8 @@ describe("row-level security", () => {
       INSERT INTO community.drafts (user_id, payload) VALUES ('usr_rlsa', '{}');
       INSERT INTO community.rules (id, user_id, title, document) VALUES ('rul_rlsa', 'usr_rlsa', 'RLS', '{}');
     `);
+    // The workflows module and the webhook inbox.
+    await seedWorkflowRows(db, orgA);
     // Every tenant table needs a row here for the loop below to prove it hides it: a new table's
     // module adds one line above (the loop fails with "has rows to hide" until it does).
     tables = await db.query(tenantTables);
