@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { communityModule } from "../../src/modules/community/module.ts";
 import { type RunningWorker, startWorker } from "../../src/platform/jobs/start-worker.ts";
+import type { BackplaneModule } from "../../src/platform/module.ts";
 import { fastJobsEnv } from "../jobs/support/fast-env.ts";
 import { expectNoSecretsInLogs } from "../support/auth-checks.ts";
 import { queuedSignInCode, sameOrigin, sessionCookieFrom, signInUser } from "../support/sign-in.ts";
@@ -19,9 +21,9 @@ afterEach(async () => {
   sink = null;
 });
 
-async function setup(env: Record<string, string> = {}): Promise<TestApp> {
+async function setup(env: Record<string, string> = {}, modules: BackplaneModule[] = []): Promise<TestApp> {
   // Several codes per email within a minute: the limits have their own tests (rate-limits.test.ts).
-  t = await createTestApp({ env: { LOG_LEVEL: "info", RATE_LIMITS_ENABLED: "false", ...env }, modules: [] });
+  t = await createTestApp({ env: { LOG_LEVEL: "info", RATE_LIMITS_ENABLED: "false", ...env }, modules });
   return t;
 }
 
@@ -31,9 +33,11 @@ const verify = (app: TestApp, email: string, code: string, headers: Record<strin
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
 describe("email OTP sign-in", () => {
-  it("request -> the mail arrives over real SMTP -> the code verifies -> the cookie works -> logout ends it", async () => {
+  it("request -> the mail arrives over real SMTP -> the code verifies -> the cookie works on /api/drafts/me -> logout ends it", async () => {
     sink = await startSmtpSink();
-    const app = await setup({ ...fastJobsEnv, LOG_LEVEL: "info", SMTP_URL: sink.url, MAIL_FROM: "Community Rule <auth@example.test>" });
+    const app = await setup({ ...fastJobsEnv, LOG_LEVEL: "info", SMTP_URL: sink.url, MAIL_FROM: "Community Rule <auth@example.test>" }, [
+      communityModule,
+    ]);
     worker = await startWorker(app.services, []);
 
     const requested = await request(app, "  Ada@Example.TEST ");
@@ -53,12 +57,16 @@ describe("email OTP sign-in", () => {
 
     const session = await app.call("GET", "/api/auth/session", { headers: { cookie } });
     expect(session.body).toEqual({ user: verified.body.user });
+    const saved = await app.call("PUT", "/api/drafts/me", { body: { payload: { step: "values" } }, headers: { cookie, ...sameOrigin } });
+    expect(saved.status, saved.text).toBe(200);
+    expect((await app.call("GET", "/api/drafts/me", { headers: { cookie } })).body.payload).toEqual({ step: "values" });
 
     const out = await app.call("POST", "/api/auth/logout", { headers: { cookie, ...sameOrigin } });
     expect(out.status).toBe(200);
     expect(out.body).toEqual({ ok: true, endedSessions: 1 });
     expect(out.headers.getSetCookie().some((line) => /^bp_session=;.*Max-Age=0/.test(line))).toBe(true);
     expect((await app.call("GET", "/api/auth/session", { headers: { cookie } })).body).toEqual({ user: null });
+    expect((await app.call("GET", "/api/drafts/me", { headers: { cookie } })).status).toBe(401);
 
     // The code was used: it does not sign in twice. Nothing secret reached the log.
     expect((await verify(app, "ada@example.test", code)).body.error.code).toBe("otp_invalid");
