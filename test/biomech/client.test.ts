@@ -7,7 +7,7 @@ import { biomechOpenApiDocument } from "../../src/modules/biomech/openapi-docume
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { type Listening, listen } from "../../src/platform/server/listen.ts";
-import { expectNoSecretsInLogs } from "../support/auth-checks.ts";
+import { expectNoSecretsInLogs, withBadChecksum } from "../support/auth-checks.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { captureTimes, insertAthlete, insertSessions } from "./biomech-data.ts";
 
@@ -82,7 +82,7 @@ describe("Biomech client against the real server", () => {
   it("a 4xx is thrown at once with its code and request id, never retried", async () => {
     const requestLines = () => t.logs.filter((line) => line.includes('"path":"/api/biomech/sessions"')).length;
     const before = requestLines();
-    const client = createBiomechClient({ apiKey: `${key.slice(0, -1)}x`, baseUrl: server.url, ...fast });
+    const client = createBiomechClient({ apiKey: withBadChecksum(key), baseUrl: server.url, ...fast });
     const error = await client.listSessions({ orgId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BiomechApiError);
     expect(error).toMatchObject({ status: 401, code: "unauthorized" });

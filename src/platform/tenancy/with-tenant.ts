@@ -105,6 +105,9 @@ export function tenantOf(principal: Principal, orgId: string): TenantContext {
  * `WHERE org_id = $1` keeps it to that org.
  */
 export function withCaller<T>(db: Database, principal: Principal, orgId: string | null, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  // Only keys are platform-wide; a user bound to no org must never fall through to the service context.
+  if (principal.kind === "user")
+    throw new Error(`withCaller takes key principals; user ${principal.id} runs in withTenant with its user id`);
   if (principal.orgId === null) return asService(db, `platform-wide ${principalName(principal)}`, fn);
   if (orgId !== principal.orgId) throw new Error(`principal ${principal.id} is bound to org ${principal.orgId}, not ${orgId}`);
   return withTenant(db, tenantOf(principal, orgId), fn);
