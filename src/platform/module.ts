@@ -117,6 +117,51 @@ export interface ScopeDeclaration {
   description: string;
 }
 
+/** Whose data a privacy exporter or eraser handles: the user being exported or erased. */
+export interface PrivacySubject {
+  userId: string;
+  /** The user's (lower-cased) email, for rows keyed by email rather than by user id (sign-in codes). */
+  email: string;
+}
+
+/**
+ * What a module holds about one user, and how to remove it (docs/privacy.md). Both run in a
+ * service transaction (`asService`): the export in one transaction over every module, the erase
+ * in one transaction over every module, so a failed eraser leaves nothing half-erased.
+ */
+export interface PrivacyHandlers {
+  /** Everything the module holds about the user, JSON-able (dates as ISO strings); never secrets or digests. */
+  export(tx: Sql, subject: PrivacySubject): Promise<Record<string, unknown>>;
+  /**
+   * Deletes every row of the user (or strips the user from rows others own) and returns counts by
+   * kind. Modules erase before the platform, which deletes the user row last.
+   */
+  erase(tx: Sql, subject: PrivacySubject): Promise<Record<string, number>>;
+}
+
+/** What a cleanup runs with. `now` is the tick's time, never the wall clock: tests move it. */
+export interface CleanupContext {
+  db: Database;
+  config: Config;
+  now: Date;
+}
+
+/** Deletes what is past retention; the platform's cleanup cron (`0 2 * * *`) runs every one registered. */
+export interface Cleanup {
+  /** Unique across modules: `<module>.<what>`, e.g. `workflows.logs`. */
+  name: string;
+  /** Returns how many rows went, by kind (`{ sessions: 3, codes: 1 }`). */
+  run(context: CleanupContext): Promise<Record<string, number>>;
+}
+
+/** A figure each metrics snapshot records (`/api/metrics/collect`, every 6 hours). */
+export interface MetricSource {
+  /** Unique across modules: `<module>.<what>`, e.g. `insights.events_ingested`. */
+  name: string;
+  /** The figure for the window since the previous snapshot (`from` null: the first ever). Service transaction. */
+  collect(tx: Sql, window: { from: Date | null; to: Date }): Promise<number>;
+}
+
 /** What a module adds to the platform's catalogs (tables, scopes, id prefixes); the platform declares its own the same way. */
 export interface ModuleDeclarations {
   /** The module's name, which is also its Postgres schema and its migrations folder. */
@@ -125,6 +170,12 @@ export interface ModuleDeclarations {
   scopes?: ScopeDeclaration[];
   /** Id prefixes the module mints with `newId`, and what each names: `{ ses: "capture session" }`. */
   idPrefixes?: Record<string, string>;
+  /** How the module exports and erases one user's data. Required of every module holding user data: the delete job's residue scan refuses otherwise. */
+  privacy?: PrivacyHandlers;
+  /** Retention work the daily cleanup runs. */
+  cleanups?: Cleanup[];
+  /** Figures each metrics snapshot records. */
+  metricSources?: MetricSource[];
 }
 
 /**

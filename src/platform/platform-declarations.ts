@@ -1,4 +1,8 @@
+import { auditPrivacy } from "./audit/audit-privacy.ts";
+import { identityPrivacy } from "./identity/identity-privacy.ts";
 import type { ModuleDeclarations } from "./module.ts";
+import { composePrivacy } from "./privacy/compose-privacy.ts";
+import { platformCleanups } from "./privacy/platform-cleanups.ts";
 
 /**
  * The platform's own tables, scopes and id prefixes, declared exactly as a module declares
@@ -171,6 +175,9 @@ export const platformDeclarations: ModuleDeclarations = {
     rtk: "refresh token",
     whe: "inbound webhook event",
   },
+  // The audit rows go first, the user row (which everything else references) last.
+  privacy: composePrivacy({ audit: auditPrivacy, identity: identityPrivacy }),
+  cleanups: platformCleanups,
 };
 
 /**

@@ -1,4 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
+import { communityCleanups, communityPrivacy } from "./community-privacy.ts";
 import { registerGetDraft } from "./routes/get-draft.ts";
 import { registerListRules } from "./routes/list-rules.ts";
 import { registerListTemplates } from "./routes/list-templates.ts";
@@ -42,6 +43,8 @@ export const communityModule = defineModule({
     },
   ],
   idPrefixes: { rul: "published community rule" },
+  privacy: communityPrivacy,
+  cleanups: communityCleanups,
   jobs: [webVitalsRetentionJob],
   crons: [webVitalsRetentionCron],
   // navigator.sendBeacon posts a JSON string as text/plain.

@@ -10,7 +10,7 @@ export const webVitalsRetentionJob = defineJob({
   payload: z.null().or(z.object({}).strict()).optional(),
   async handler(_payload, { services }) {
     const days = services.config.WEB_VITALS_RETENTION_DAYS;
-    const deleted = await asService(services.db, "community: web vitals retention", (tx) => deleteOldWebVitals(tx, days));
+    const deleted = await asService(services.db, "community: web vitals retention", (tx) => deleteOldWebVitals(tx, days, new Date()));
     if (deleted > 0) services.log.info({ deleted, retentionDays: days }, "old web vitals deleted");
   },
 });

@@ -1,5 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
-import { logRetentionCron, logRetentionJob } from "./jobs/log-retention-job.ts";
+import { logRetentionCleanup, logRetentionCron, logRetentionJob } from "./jobs/log-retention-job.ts";
 import { workflowJobs } from "./jobs/step-jobs.ts";
 import { registerCreateWorkflow } from "./routes/create-workflow.ts";
 import { registerGetWorkflow } from "./routes/get-workflow.ts";
@@ -90,6 +90,7 @@ export const workflowsModule = defineModule({
   idPrefixes: { wf: "workflow", trig: "workflow trigger", run: "workflow run", log: "workflow log row" },
   jobs: [...workflowJobs, logRetentionJob],
   crons: [logRetentionCron],
+  cleanups: [logRetentionCleanup],
   mediaTypes: { [TRIGGER_PATH_PREFIX]: ["application/x-www-form-urlencoded"] },
   bodyLimits: { [TRIGGER_PATH_PREFIX]: TRIGGER_BODY_LIMIT },
   secretPathPrefixes: [TRIGGER_PATH_PREFIX],

@@ -8,7 +8,7 @@ export const auditRetentionJob = defineJob({
   queue: "bulk",
   payload: z.null().or(z.object({}).strict()).optional(),
   async handler(_payload, { services }) {
-    const deleted = await deleteExpiredAuditEvents(services.db, services.config.AUDIT_RETENTION_DAYS);
+    const deleted = await deleteExpiredAuditEvents(services.db, services.config.AUDIT_RETENTION_DAYS, new Date());
     if (deleted > 0) services.log.info({ deleted, retentionDays: services.config.AUDIT_RETENTION_DAYS }, "expired audit events deleted");
   },
 });

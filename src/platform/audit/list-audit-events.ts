@@ -98,20 +98,20 @@ export async function listAuditEvents(
  * Deletes events older than `days` across every org, one batch per transaction so a large
  * backlog never holds one long lock.
  */
-export async function deleteExpiredAuditEvents(db: Database, days: number, batchSize = 5000): Promise<number> {
+export async function deleteExpiredAuditEvents(db: Database, days: number, now: Date, batchSize = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await asService(db, "audit-retention", (tx) =>
       tx.query<{ count: string }>(
         `WITH doomed AS (
          SELECT seq FROM backplane.audit_events
-         WHERE occurred_at < now() - make_interval(days => $1::int)
+         WHERE occurred_at < $3::timestamptz - make_interval(days => $1::int)
          ORDER BY occurred_at LIMIT $2
        ), gone AS (
          DELETE FROM backplane.audit_events e USING doomed WHERE e.seq = doomed.seq RETURNING 1
        )
        SELECT count(*)::text AS count FROM gone`,
-        [days, batchSize],
+        [days, batchSize, now],
       ),
     );
     const deleted = Number(rows[0]?.count ?? 0);

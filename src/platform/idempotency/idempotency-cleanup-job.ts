@@ -9,7 +9,7 @@ export const idempotencyCleanupJob = defineJob({
   queue: "bulk",
   payload: z.unknown(),
   handler: async (_payload, { services }) => {
-    const deleted = await asService(services.db, "idempotency cleanup", (tx) => deleteExpiredIdempotencyKeys(tx));
+    const deleted = await asService(services.db, "idempotency cleanup", (tx) => deleteExpiredIdempotencyKeys(tx, new Date()));
     if (deleted > 0) services.log.info({ deleted }, "expired idempotency keys deleted");
   },
 });

@@ -114,14 +114,14 @@ export async function releaseIdempotencyKey(db: Sql, target: IdempotencyTarget, 
 }
 
 /** Deletes records past retention, in bounded batches; returns how many went. */
-export async function deleteExpiredIdempotencyKeys(db: Sql, batch = 5000): Promise<number> {
+export async function deleteExpiredIdempotencyKeys(db: Sql, now: Date, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await db.query(
       `DELETE FROM backplane.idempotency_keys WHERE ctid IN (
-         SELECT ctid FROM backplane.idempotency_keys WHERE expires_at <= now() LIMIT $1)
+         SELECT ctid FROM backplane.idempotency_keys WHERE expires_at <= $1 LIMIT $2)
        RETURNING 1`,
-      [batch],
+      [now, batch],
     );
     total += rows.length;
     if (rows.length < batch) return total;

@@ -116,14 +116,14 @@ export async function replayWebhookEvent(
 }
 
 /** Retention: deletes events received before the cutoff, in bounded batches. */
-export async function deleteOldWebhookEvents(tx: Sql, retentionDays: number, batch = 5000): Promise<number> {
+export async function deleteOldWebhookEvents(tx: Sql, retentionDays: number, now: Date, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await tx.query(
       `DELETE FROM backplane.webhook_events WHERE seq IN (
-         SELECT seq FROM backplane.webhook_events WHERE received_at < now() - make_interval(days => $1) LIMIT $2)
+         SELECT seq FROM backplane.webhook_events WHERE received_at < $3::timestamptz - make_interval(days => $1) LIMIT $2)
        RETURNING 1`,
-      [retentionDays, batch],
+      [retentionDays, batch, now],
     );
     total += rows.length;
     if (rows.length < batch) return total;

@@ -10,7 +10,7 @@ export const webhookRetentionJob = defineJob({
   payload: z.unknown(),
   handler: async (_payload, { services }) => {
     const days = services.config.WEBHOOK_RETENTION_DAYS;
-    const deleted = await asService(services.db, "webhook retention", (tx) => deleteOldWebhookEvents(tx, days));
+    const deleted = await asService(services.db, "webhook retention", (tx) => deleteOldWebhookEvents(tx, days, new Date()));
     if (deleted > 0) services.log.info({ deleted }, "old webhook events deleted");
   },
 });

@@ -58,9 +58,10 @@ export async function summarizeWebVitals(tx: Sql, input: { days: number; page?: 
   return rows.map((row) => ({ ...row, p75: Number(row.p75), rating: ratingOf(row.name, Number(row.p75)) }));
 }
 
-export async function deleteOldWebVitals(tx: Sql, retentionDays: number): Promise<number> {
-  const rows = await tx.query("DELETE FROM community.web_vitals WHERE recorded_at < now() - make_interval(days => $1) RETURNING id", [
-    retentionDays,
-  ]);
+export async function deleteOldWebVitals(tx: Sql, retentionDays: number, now: Date): Promise<number> {
+  const rows = await tx.query(
+    "DELETE FROM community.web_vitals WHERE recorded_at < $2::timestamptz - make_interval(days => $1) RETURNING id",
+    [retentionDays, now],
+  );
   return rows.length;
 }

@@ -58,13 +58,13 @@ export async function listLogs(tx: Sql, filter: LogFilter, page: { limit: number
 }
 
 /** Retention: deletes rows older than the cutoff in bounded batches (service context). */
-export async function deleteOldLogs(tx: Sql, retentionDays: number, batch = 5000): Promise<number> {
+export async function deleteOldLogs(tx: Sql, retentionDays: number, now: Date, batch = 5000): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await tx.query(
       `DELETE FROM workflows.logs WHERE id IN (
-         SELECT id FROM workflows.logs WHERE created_at < now() - make_interval(days => $1) LIMIT $2) RETURNING 1`,
-      [retentionDays, batch],
+         SELECT id FROM workflows.logs WHERE created_at < $3::timestamptz - make_interval(days => $1) LIMIT $2) RETURNING 1`,
+      [retentionDays, batch, now],
     );
     total += rows.length;
     if (rows.length < batch) return total;
