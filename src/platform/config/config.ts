@@ -151,6 +151,48 @@ export const configSchema = z.object({
   DOCS_REQUIRE_KEY: booleanFlag.optional(),
   /** Bearer token for GET /metrics; unset = /metrics is off in production, open otherwise. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  // --- Training module (seed 004): providers, webhooks, notifications ---
+  /** Strava API application (https://www.strava.com/settings/api): OAuth client and webhook subscription. */
+  STRAVA_CLIENT_ID: z
+    .string()
+    .regex(/^[0-9]{1,20}$/, "must be the numeric Client ID")
+    .optional(),
+  STRAVA_CLIENT_SECRET: z.string().min(8).optional(),
+  /** Where Strava sends the user back after consent (GET /api/training/providers/strava/callback on this server). */
+  STRAVA_REDIRECT_URI: z.string().url().optional(),
+  /** The verify_token given when creating the push subscription; the GET handshake must echo it. */
+  STRAVA_VERIFY_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** The push subscription's id: events carrying another subscription_id are refused. */
+  STRAVA_SUBSCRIPTION_ID: z
+    .string()
+    .regex(/^[0-9]{1,20}$/, "must be the numeric subscription id")
+    .optional(),
+  /** Optional secret last path segment of the callback URL (/webhooks/strava/<secret>); then the bare path is refused. */
+  STRAVA_WEBHOOK_PATH_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 URL-safe characters")
+    .optional(),
+  STRAVA_API_URL: z.string().url().default("https://www.strava.com/api/v3"),
+  STRAVA_OAUTH_URL: z.string().url().default("https://www.strava.com/oauth"),
+  /** Garmin Connect Developer Program consumer key: push and ping requests carry it as `garmin-client-id`. */
+  GARMIN_CLIENT_ID: z.string().min(8).optional(),
+  /** Optional shared secret a gateway in front adds as `X-Webhook-Secret` to Garmin deliveries. */
+  GARMIN_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Origin ping callbackURLs must be on (they are fetched with the server's egress). */
+  GARMIN_API_URL: z.string().url().default("https://apis.garmin.com"),
+  /** Earlier BACKPLANE_SECRETs whose provider-token keys still decrypt (rotation); tokens are re-sealed under the current one. */
+  PROVIDER_TOKEN_PREVIOUS_SECRETS: commaList.default([]),
+  /** Expo push service origin (expo-server-sdk posts to <origin>/--/api/v2/push/send). */
+  EXPO_PUSH_URL: z.string().url().default("https://exp.host"),
+  /** Expo access token when "enhanced push security" is on for the project. */
+  EXPO_ACCESS_TOKEN: z.string().min(8).optional(),
+  /** Where "activity analyzed" events are also POSTed, signed per Standard Webhooks. */
+  TRAINING_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+  /** The Standard Webhooks signing secret for that URL: `whsec_` + base64 of 24-64 random bytes. */
+  TRAINING_NOTIFY_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, "must be whsec_ followed by base64 of 24-64 random bytes")
+    .optional(),
 });
 
 /**
