@@ -42,6 +42,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "validation_failed",
+                         *         "message": "limit: Too big: expected number to be <=100",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -51,6 +60,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "Missing API key: send X-API-Key",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -60,6 +78,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "The API key lacks the scope workflows:create",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -69,6 +96,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -78,6 +114,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "method_not_allowed",
+                         *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -87,6 +132,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "Request body exceeds 1048576 bytes",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -96,6 +150,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Content-Type text/plain is not accepted here; send application/json",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -105,6 +168,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal server error",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -114,6 +186,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "The database is unavailable; retry shortly",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -163,6 +244,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "validation_failed",
+                         *         "message": "limit: Too big: expected number to be <=100",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -172,6 +262,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unauthorized",
+                         *         "message": "Missing API key: send X-API-Key",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -181,6 +280,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "forbidden",
+                         *         "message": "The API key lacks the scope workflows:create",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -190,6 +298,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "not_found",
+                         *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -199,6 +316,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "method_not_allowed",
+                         *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -208,6 +334,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "payload_too_large",
+                         *         "message": "Request body exceeds 1048576 bytes",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -217,6 +352,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "unsupported_media_type",
+                         *         "message": "Content-Type text/plain is not accepted here; send application/json",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -226,6 +370,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "internal_error",
+                         *         "message": "Internal server error",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -235,6 +388,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "database_unavailable",
+                         *         "message": "The database is unavailable; retry shortly",
+                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Error"];
                     };
                 };
@@ -254,7 +416,10 @@ export interface components {
     schemas: {
         BiomechSessionPage: {
             data: components["schemas"]["BiomechSession"][];
-            /** @description Pass as `cursor` for the next page; null on the last page */
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page
+             * @example eyJhdCI6IjIwMjYtMDMtMTRUMDk6MjY6NTMuNTg5WiJ9.c2lnbmF0dXJl
+             */
             nextCursor: string | null;
         };
         BiomechSession: {
@@ -269,16 +434,27 @@ export interface components {
             capturedAt: string;
             /** @enum {string} */
             kind: "sprint" | "jump" | "squat" | "throw" | "gait";
+            /** @example 8450 */
             durationMs: number;
             summary: components["schemas"]["BiomechSessionSummary"];
         };
         BiomechSessionSummary: {
+            /** @example 6 */
             repCount: number;
-            /** @description Peak force, newtons */
+            /**
+             * @description Peak force, newtons
+             * @example 2140.5
+             */
             peakForceN: number | null;
-            /** @description Peak velocity, metres per second */
+            /**
+             * @description Peak velocity, metres per second
+             * @example 3.2
+             */
             peakVelocityMps: number | null;
-            /** @description Left/right asymmetry, percent */
+            /**
+             * @description Left/right asymmetry, percent
+             * @example 4.1
+             */
             asymmetryPct: number | null;
         };
         Error: {

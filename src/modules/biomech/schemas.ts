@@ -22,13 +22,13 @@ export const sessionSchema = z
     athleteId: athleteIdParam,
     capturedAt: z.string().datetime().openapi({ example: "2026-03-14T09:26:53.589Z" }),
     kind: z.enum(sessionKinds),
-    durationMs: z.number().int().min(0),
+    durationMs: z.number().int().min(0).openapi({ example: 8450 }),
     summary: z
       .object({
-        repCount: z.number().int().min(0),
-        peakForceN: z.number().nullable().openapi({ description: "Peak force, newtons" }),
-        peakVelocityMps: z.number().nullable().openapi({ description: "Peak velocity, metres per second" }),
-        asymmetryPct: z.number().nullable().openapi({ description: "Left/right asymmetry, percent" }),
+        repCount: z.number().int().min(0).openapi({ example: 6 }),
+        peakForceN: z.number().nullable().openapi({ description: "Peak force, newtons", example: 2140.5 }),
+        peakVelocityMps: z.number().nullable().openapi({ description: "Peak velocity, metres per second", example: 3.2 }),
+        asymmetryPct: z.number().nullable().openapi({ description: "Left/right asymmetry, percent", example: 4.1 }),
       })
       .openapi("BiomechSessionSummary"),
   })
@@ -37,7 +37,10 @@ export const sessionSchema = z
 export const sessionPageSchema = z
   .object({
     data: z.array(sessionSchema),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
+    nextCursor: z.string().nullable().openapi({
+      description: "Pass as `cursor` for the next page; null on the last page",
+      example: "eyJhdCI6IjIwMjYtMDMtMTRUMDk6MjY6NTMuNTg5WiJ9.c2lnbmF0dXJl",
+    }),
   })
   .openapi("BiomechSessionPage");
 

@@ -142,9 +142,9 @@ export const triggerSchema = z
     id: triggerIdSchema,
     name: z.string().openapi({ example: "shop" }),
     prefix: z.string().openapi({ example: "trg_Ab3dEf", description: "The key's first characters, to tell keys apart" }),
-    enabled: z.boolean(),
-    createdAt: z.string().datetime(),
-    rotatedAt: z.string().datetime().nullable(),
+    enabled: z.boolean().openapi({ example: true }),
+    createdAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
+    rotatedAt: z.string().datetime().nullable().openapi({ example: null }),
     url: z
       .string()
       .openapi({ example: "/api/v1/triggers/{key}", description: "Where to POST events (the key is shown only at creation and rotation)" }),
@@ -164,11 +164,11 @@ export const workflowSchema = z
     orgId: z.string().openapi({ example: "org_7x1c9v3b5n7m2k4j6h8g" }),
     name: z.string().openapi({ example: "Order received" }),
     priority: prioritySchema,
-    enabled: z.boolean(),
+    enabled: z.boolean().openapi({ example: true }),
     steps: z.array(storedStepSchema),
     triggers: z.array(triggerSchema),
-    createdAt: z.string().datetime(),
-    updatedAt: z.string().datetime(),
+    createdAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
+    updatedAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
   })
   .openapi("Workflow");
 
@@ -176,15 +176,18 @@ export const createdWorkflowSchema = workflowSchema.extend({ triggers: z.array(t
 
 export const stepRunSchema = z
   .object({
-    index: z.number().int(),
-    name: z.string(),
-    type: z.string(),
-    status: z.enum(["queued", "running", "waiting", "succeeded", "failed"]),
-    attempts: z.number().int(),
-    output: z.unknown().nullable(),
-    error: z.string().nullable(),
-    startedAt: z.string().datetime().nullable(),
-    finishedAt: z.string().datetime().nullable(),
+    index: z.number().int().openapi({ example: 0 }),
+    name: z.string().openapi({ example: "notify_crm" }),
+    type: z.string().openapi({ example: "http_request" }),
+    status: z.enum(["queued", "running", "waiting", "succeeded", "failed"]).openapi({ example: "succeeded" }),
+    attempts: z.number().int().openapi({ example: 1 }),
+    output: z
+      .unknown()
+      .nullable()
+      .openapi({ example: { response: { status: 200, headers: { "content-type": "application/json" }, body: { ok: true } } } }),
+    error: z.string().nullable().openapi({ example: null }),
+    startedAt: z.string().datetime().nullable().openapi({ example: "2026-11-22T09:15:00.210Z" }),
+    finishedAt: z.string().datetime().nullable().openapi({ example: "2026-11-22T09:15:00.388Z" }),
   })
   .openapi("StepRun");
 
@@ -192,12 +195,12 @@ export const runSchema = z
   .object({
     id: runIdSchema,
     workflowId: workflowIdSchema,
-    eventId: z.string().nullable(),
-    status: z.enum(["queued", "running", "succeeded", "failed"]),
-    error: z.string().nullable(),
-    createdAt: z.string().datetime(),
-    startedAt: z.string().datetime().nullable(),
-    finishedAt: z.string().datetime().nullable(),
+    eventId: z.string().nullable().openapi({ example: "whe_4k2j9h7g5f3d1s0a8p6o" }),
+    status: z.enum(["queued", "running", "succeeded", "failed"]).openapi({ example: "succeeded" }),
+    error: z.string().nullable().openapi({ example: null }),
+    createdAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
+    startedAt: z.string().datetime().nullable().openapi({ example: "2026-11-22T09:15:00.120Z" }),
+    finishedAt: z.string().datetime().nullable().openapi({ example: "2026-11-22T09:15:00.402Z" }),
     steps: z.array(stepRunSchema),
   })
   .openapi("Run");

@@ -9,7 +9,14 @@ const okSchema = z.object({ ok: z.literal(true) }).openapi("Ok");
 // Name, up/down and latency only: the endpoint is unauthenticated, and error text names hosts
 // and ports. The detail is logged under the request id.
 const checkSchema = z.object({ ok: z.boolean(), status: z.enum(["up", "down"]), latencyMs: z.number() }).openapi("HealthCheck");
-const healthzSchema = z.object({ ok: z.literal(true), checks: z.record(z.string(), checkSchema) }).openapi("Healthz");
+const healthzSchema = z
+  .object({
+    ok: z.literal(true),
+    checks: z.record(z.string(), checkSchema).openapi({
+      example: { database: { ok: true, status: "up", latencyMs: 1.4 }, queue: { ok: true, status: "up", latencyMs: 2.1 } },
+    }),
+  })
+  .openapi("Healthz");
 
 const health = defineRoute({
   method: "get",
@@ -34,7 +41,7 @@ const healthz = defineRoute({
   summary: "Readiness: status of each dependency (database, Redis when configured, queue when enabled)",
   responses: {
     200: { description: "Every dependency answers", content: { "application/json": { schema: healthzSchema } } },
-    503: errorResponse("A dependency is down; `details.checks` names it"),
+    503: errorResponse("A dependency is down; `details.checks` names it", "service_unavailable"),
   },
 });
 

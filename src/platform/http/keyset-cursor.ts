@@ -72,3 +72,7 @@ export function isCursorTime(value: unknown, fractionDigits: 3 | 6 = 3): value i
   const parsed = new Date(millis);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
 }
+
+/** What a cursor looks like, for the OpenAPI examples of every paged route. */
+export const cursorExample =
+  "eyJhdCI6IjIwMjYtMTEtMjJUMDk6MTU6MDAuMDAwWiIsImlkIjoid2ZfMG00azhyMnQ2eTF1M2k1bzdwOWEifQ.MDEyMzQ1Njc4OWFiY2RlZg";

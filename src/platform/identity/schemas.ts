@@ -20,8 +20,8 @@ export const otpVerifyBodySchema = z.object({ email: emailSchema, code: otpCodeS
 export const otpRequestedSchema = z
   .object({
     ok: z.literal(true),
-    message: z.string(),
-    expiresIn: z.number().int().openapi({ description: "Seconds the code will work once it arrives" }),
+    message: z.string().openapi({ example: "If this address can receive mail, a sign-in code is on its way" }),
+    expiresIn: z.number().int().openapi({ description: "Seconds the code will work once it arrives", example: 600 }),
   })
   .openapi("OtpRequested");
 
@@ -32,17 +32,27 @@ export const currentSessionSchema = z
 
 export const tokenPairSchema = z
   .object({
-    accessToken: z.string().openapi({ description: "JWT for Authorization: Bearer; 15 minutes" }),
-    refreshToken: z.string().openapi({ description: "Opaque; exchange it once at /api/auth/token/refresh" }),
+    accessToken: z.string().openapi({
+      description: "JWT for Authorization: Bearer; 15 minutes",
+      example: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfM2s5eDJtN3E4eDFjM3Y1YjZuMHoiLCJleHAiOjE3OTQ0NzI1MDB9.c2lnbmF0dXJl",
+    }),
+    refreshToken: z.string().openapi({
+      description: "Opaque; exchange it once at /api/auth/token/refresh",
+      example: "rt_Qm9rT3pLc1B0UnlXaFh2Wm5BYkNkRWZHaElqS2xN",
+    }),
     expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires", example: 900 }),
     tokenType: z.literal("Bearer"),
   })
   .openapi("TokenPair");
 
 export const signedInTokensSchema = tokenPairSchema.extend({ user: userSchema }).openapi("SignedInTokens");
-export const refreshBodySchema = z.object({ refreshToken: z.string().min(1).max(200) }).openapi("RefreshRequest");
+export const refreshBodySchema = z
+  .object({ refreshToken: z.string().min(1).max(200).openapi({ example: "rt_Qm9rT3pLc1B0UnlXaFh2Wm5BYkNkRWZHaElqS2xN" }) })
+  .openapi("RefreshRequest");
 
 export const logoutQuerySchema = z.object({
   all: z.enum(["true", "false"]).optional().openapi({ description: "true: end every session of the user, on every device" }),
 });
-export const loggedOutSchema = z.object({ ok: z.literal(true), endedSessions: z.number().int() }).openapi("LoggedOut");
+export const loggedOutSchema = z
+  .object({ ok: z.literal(true), endedSessions: z.number().int().openapi({ example: 1 }) })
+  .openapi("LoggedOut");

@@ -17,8 +17,8 @@ export const userSchema = z
     id: z.string().openapi({ example: "usr_3k9x2m7q8x1c3v5b6n0z" }),
     email: z.string().openapi({ example: "ada@example.com" }),
     role: z.enum(["user", "admin"]),
-    createdAt: z.string().datetime(),
-    updatedAt: z.string().datetime(),
+    createdAt: z.string().datetime().openapi({ example: "2026-11-20T08:00:00.000Z" }),
+    updatedAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
   })
   .openapi("User");
 

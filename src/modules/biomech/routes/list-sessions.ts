@@ -15,8 +15,11 @@ import { sessionCursor, sessionQueryBinding } from "../session-cursor.ts";
 const query = z.object({
   orgId: orgIdParam,
   athleteId: athleteIdParam.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: text().min(1).max(512).optional().openapi({ description: "`nextCursor` from the previous page of this same query" }),
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi({ example: 25 }),
+  cursor: text().min(1).max(512).optional().openapi({
+    description: "`nextCursor` from the previous page of this same query",
+    example: "eyJhdCI6IjIwMjYtMDMtMTRUMDk6MjY6NTMuNTg5WiJ9.c2lnbmF0dXJl",
+  }),
 });
 
 export function registerListSessions(app: AppRouter, services: Services): void {

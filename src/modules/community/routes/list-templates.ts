@@ -10,7 +10,7 @@ export const listTemplatesRoute = defineRoute({
   path: "/api/templates",
   tags: ["community"],
   summary: "Curated rule templates, in display order",
-  request: { query: z.object({ category: z.string().min(1).max(100).optional() }) },
+  request: { query: z.object({ category: z.string().min(1).max(100).optional().openapi({ example: "Decision-making" }) }) },
   responses: {
     200: { description: "Templates", content: { "application/json": { schema: templateListSchema } } },
   },

@@ -3,7 +3,7 @@ import { requireAuth } from "../../../platform/auth/require-auth.ts";
 import { principalOf } from "../../../platform/auth/require-org.ts";
 import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
-import { cursorCodec } from "../../../platform/http/keyset-cursor.ts";
+import { cursorCodec, cursorExample } from "../../../platform/http/keyset-cursor.ts";
 import { orgIdSchema } from "../../../platform/keys/schemas.ts";
 import { tenantOf, withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { workflowIdSchema } from "../schemas.ts";
@@ -16,10 +16,10 @@ const logSchema = z
     level: z.enum(["debug", "info", "warn", "error"]),
     message: z.string().openapi({ example: "receiver said ok for [redacted:email]" }),
     metadata: z.record(z.string(), z.unknown()).openapi({ example: { runId: "run_2b4d6f8h0j2l4n6p8r0t", step: "note" } }),
-    workflowId: z.string().nullable(),
-    jobId: z.string().nullable(),
-    piiRedacted: z.boolean().openapi({ description: "true when personal data was replaced before the row was written" }),
-    createdAt: z.string().datetime(),
+    workflowId: z.string().nullable().openapi({ example: "wf_8h2k4m6n8p0r2t4v6x8z" }),
+    jobId: z.string().nullable().openapi({ example: "5c0c8e36-0d45-4f3b-9a9e-6c1f2d7b8a10" }),
+    piiRedacted: z.boolean().openapi({ description: "true when personal data was replaced before the row was written", example: true }),
+    createdAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.391Z" }),
   })
   .openapi("LogEntry");
 
@@ -36,17 +36,25 @@ export const listLogsRoute = defineRoute({
       level: z.enum(["debug", "info", "warn", "error"]).optional(),
       workflow_id: workflowIdSchema.optional(),
       job_id: z.string().uuid().optional().openapi({ example: "5c0c8e36-0d45-4f3b-9a9e-6c1f2d7b8a10" }),
-      from: z.string().datetime({ offset: true }).optional().openapi({ description: "At or after this time" }),
-      to: z.string().datetime({ offset: true }).optional().openapi({ description: "Before this time" }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(500).optional(),
+      from: z
+        .string()
+        .datetime({ offset: true })
+        .optional()
+        .openapi({ description: "At or after this time", example: "2026-11-22T00:00:00Z" }),
+      to: z.string().datetime({ offset: true }).optional().openapi({ description: "Before this time", example: "2026-11-23T00:00:00Z" }),
+      limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+      cursor: z.string().max(500).optional().openapi({ example: cursorExample }),
     }),
   },
   responses: {
     200: {
       description: "One page of log rows",
       content: {
-        "application/json": { schema: z.object({ data: z.array(logSchema), nextCursor: z.string().nullable() }).openapi("LogList") },
+        "application/json": {
+          schema: z
+            .object({ data: z.array(logSchema), nextCursor: z.string().nullable().openapi({ example: cursorExample }) })
+            .openapi("LogList"),
+        },
       },
     },
     ...authErrorResponses,

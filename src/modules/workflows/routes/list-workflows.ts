@@ -3,7 +3,7 @@ import { requireAuth } from "../../../platform/auth/require-auth.ts";
 import { principalOf } from "../../../platform/auth/require-org.ts";
 import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
-import { cursorCodec } from "../../../platform/http/keyset-cursor.ts";
+import { cursorCodec, cursorExample } from "../../../platform/http/keyset-cursor.ts";
 import { orgIdSchema } from "../../../platform/keys/schemas.ts";
 import { tenantOf, withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { workflowSchema } from "../schemas.ts";
@@ -20,8 +20,8 @@ export const listWorkflowsRoute = defineRoute({
   request: {
     query: z.object({
       orgId: orgIdSchema.optional().openapi({ description: "Required for a platform-wide key" }),
-      limit: z.coerce.number().int().min(1).max(100).default(25),
-      cursor: z.string().max(500).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25).openapi({ example: 25 }),
+      cursor: z.string().max(500).optional().openapi({ example: cursorExample }),
     }),
   },
   responses: {
@@ -29,7 +29,9 @@ export const listWorkflowsRoute = defineRoute({
       description: "One page of workflows",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(workflowSchema), nextCursor: z.string().nullable() }).openapi("WorkflowList"),
+          schema: z
+            .object({ data: z.array(workflowSchema), nextCursor: z.string().nullable().openapi({ example: cursorExample }) })
+            .openapi("WorkflowList"),
         },
       },
     },

@@ -3,7 +3,7 @@ import { requireAuth } from "../../../platform/auth/require-auth.ts";
 import { principalOf } from "../../../platform/auth/require-org.ts";
 import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
-import { cursorCodec } from "../../../platform/http/keyset-cursor.ts";
+import { cursorCodec, cursorExample } from "../../../platform/http/keyset-cursor.ts";
 import { tenantOf, withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { runIdSchema, runSchema, workflowIdSchema } from "../schemas.ts";
 import { getRun, listRuns } from "../services/read-runs.ts";
@@ -18,13 +18,20 @@ export const listRunsRoute = defineRoute({
   middleware: [requireAuth({ scopes: ["workflows:read"] })] as const,
   request: {
     params: z.object({ id: workflowIdSchema }),
-    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().max(500).optional() }),
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(25).openapi({ example: 25 }),
+      cursor: z.string().max(500).optional().openapi({ example: cursorExample }),
+    }),
   },
   responses: {
     200: {
       description: "One page of runs",
       content: {
-        "application/json": { schema: z.object({ data: z.array(runSchema), nextCursor: z.string().nullable() }).openapi("RunList") },
+        "application/json": {
+          schema: z
+            .object({ data: z.array(runSchema), nextCursor: z.string().nullable().openapi({ example: cursorExample }) })
+            .openapi("RunList"),
+        },
       },
     },
     ...authErrorResponses,

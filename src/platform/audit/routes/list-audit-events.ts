@@ -3,7 +3,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
-import { cursorCodec } from "../../http/keyset-cursor.ts";
+import { cursorCodec, cursorExample } from "../../http/keyset-cursor.ts";
 import { text } from "../../http/text.ts";
 import { orgIdSchema } from "../../keys/schemas.ts";
 import { withCaller } from "../../tenancy/with-tenant.ts";
@@ -19,14 +19,20 @@ const token = (max: number) =>
 const auditEventSchema = z
   .object({
     id: z.string().openapi({ example: "aud_0k3j5h7g9f1d2s4a6p8o" }),
-    orgId: z.string().nullable().openapi({ description: "null: a platform-wide action" }),
-    actor: z.object({ type: z.enum(actorTypes), id: z.string() }),
+    orgId: z.string().nullable().openapi({ description: "null: a platform-wide action", example: "org_4f9k2m7q8x1c3v5b6n0z" }),
+    actor: z.object({ type: z.enum(actorTypes), id: z.string().openapi({ example: "key_2b7n4m1q9w3e5r8t0y6u" }) }),
     action: z.string().openapi({ example: "key.created" }),
-    target: z.object({ type: z.string(), id: z.string().nullable() }).nullable(),
-    requestId: z.string().nullable(),
-    clientIp: z.string().nullable(),
-    occurredAt: z.string().datetime(),
-    metadata: z.record(z.string(), z.unknown()).openapi({ description: "Facts about the change; secrets removed, personal data masked" }),
+    target: z
+      .object({ type: z.string(), id: z.string().nullable() })
+      .nullable()
+      .openapi({ example: { type: "api_key", id: "key_8d2j5h1k9m3n7b4v6c0x" } }),
+    requestId: z.string().nullable().openapi({ example: "01JD7Y2W3X4Z5A6B7C8D9E0F1G" }),
+    clientIp: z.string().nullable().openapi({ example: "203.0.113.7" }),
+    occurredAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
+    metadata: z.record(z.string(), z.unknown()).openapi({
+      description: "Facts about the change; secrets removed, personal data masked",
+      example: { name: "billing-service", scopes: ["workflows:read"] },
+    }),
   })
   .openapi("AuditEvent");
 
@@ -35,15 +41,19 @@ const querySchema = z.object({
   action: text()
     .max(100)
     .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, "must be noun.verb (e.g. key.created) or a prefix such as key.*")
-    .optional(),
+    .optional()
+    .openapi({ example: "key.*" }),
   actorType: z.enum(actorTypes).optional(),
-  actorId: token(255).optional(),
-  targetType: token(100).optional(),
-  targetId: token(255).optional(),
-  from: text().datetime({ offset: true }).optional().openapi({ description: "Events at or after this time" }),
-  to: text().datetime({ offset: true }).optional().openapi({ description: "Events before this time" }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: text().max(500).optional(),
+  actorId: token(255).optional().openapi({ example: "key_2b7n4m1q9w3e5r8t0y6u" }),
+  targetType: token(100).optional().openapi({ example: "api_key" }),
+  targetId: token(255).optional().openapi({ example: "key_8d2j5h1k9m3n7b4v6c0x" }),
+  from: text()
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: "Events at or after this time", example: "2026-11-01T00:00:00Z" }),
+  to: text().datetime({ offset: true }).optional().openapi({ description: "Events before this time", example: "2026-12-01T00:00:00Z" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+  cursor: text().max(500).optional().openapi({ example: cursorExample }),
 });
 
 export const listAuditEventsRoute = defineRoute({
@@ -59,7 +69,9 @@ export const listAuditEventsRoute = defineRoute({
       description: "One page of audit events",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(auditEventSchema), nextCursor: z.string().nullable() }).openapi("AuditEventList"),
+          schema: z
+            .object({ data: z.array(auditEventSchema), nextCursor: z.string().nullable().openapi({ example: cursorExample }) })
+            .openapi("AuditEventList"),
         },
       },
     },

@@ -16,7 +16,7 @@ export const issueTokenRoute = defineRoute({
   responses: {
     429: errorResponse("Rate limited (RateLimit and Retry-After headers say how long)"),
     200: { description: "Signed in", content: { "application/json": { schema: signedInTokensSchema } } },
-    401: errorResponse("otp_invalid, otp_expired or otp_attempts_exceeded"),
+    401: errorResponse("otp_invalid, otp_expired or otp_attempts_exceeded", "otp_invalid"),
   },
 });
 

@@ -20,7 +20,7 @@ export const verifyOtpRoute = defineRoute({
       description: "Signed in; Set-Cookie carries bp_session (__Host-bp_session over HTTPS)",
       content: { "application/json": { schema: sessionUserSchema } },
     },
-    401: errorResponse("otp_invalid, otp_expired or otp_attempts_exceeded"),
+    401: errorResponse("otp_invalid, otp_expired or otp_attempts_exceeded", "otp_invalid"),
   },
 });
 

@@ -12,7 +12,24 @@ export const getPrometheusMetricsRoute = defineRoute({
   tags: ["observability"],
   summary: "Prometheus gauges (queue depths, oldest waiting job, throughput, dead letters); `Authorization: Bearer $METRICS_TOKEN`",
   responses: {
-    200: { description: "Prometheus text exposition", content: { "text/plain": { schema: z.string() } } },
+    200: {
+      description: "Prometheus text exposition",
+      content: {
+        "text/plain": {
+          schema: z.string().openapi({
+            example: [
+              "# HELP backplane_queue_jobs Jobs in the queue by state.",
+              "# TYPE backplane_queue_jobs gauge",
+              'backplane_queue_jobs{queue="critical",state="created"} 3',
+              "# HELP backplane_queue_dead_letter_jobs Jobs waiting in the dead-letter queue.",
+              "# TYPE backplane_queue_dead_letter_jobs gauge",
+              'backplane_queue_dead_letter_jobs{queue="critical"} 0',
+              "",
+            ].join("\n"),
+          }),
+        },
+      },
+    },
     401: errorResponse("METRICS_TOKEN is set and the request does not carry it"),
   },
 });

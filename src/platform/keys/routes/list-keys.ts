@@ -3,6 +3,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
+import { cursorExample } from "../../http/keyset-cursor.ts";
 import { text } from "../../http/text.ts";
 import { withCaller } from "../../tenancy/with-tenant.ts";
 import { keyCursor, keyListBinding } from "../key-cursor.ts";
@@ -19,12 +20,11 @@ export const listKeysRoute = defineRoute({
   request: {
     query: z.object({
       orgId: orgIdSchema.optional().openapi({ description: "Only this org's keys. Org-bound callers always see only their org." }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: text()
-        .min(1)
-        .max(300)
-        .optional()
-        .openapi({ description: "`nextCursor` from the previous page of this same query (signed; one from another filter is a 400)" }),
+      limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+      cursor: text().min(1).max(300).optional().openapi({
+        description: "`nextCursor` from the previous page of this same query (signed; one from another filter is a 400)",
+        example: cursorExample,
+      }),
     }),
   },
   responses: {

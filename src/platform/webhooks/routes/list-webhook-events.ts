@@ -3,7 +3,7 @@ import { requireAuth } from "../../auth/require-auth.ts";
 import { principalOf, requireOrg } from "../../auth/require-org.ts";
 import type { AppRouter } from "../../http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../http/define-route.ts";
-import { cursorCodec } from "../../http/keyset-cursor.ts";
+import { cursorCodec, cursorExample } from "../../http/keyset-cursor.ts";
 import { orgIdSchema } from "../../keys/schemas.ts";
 import { withCaller } from "../../tenancy/with-tenant.ts";
 import { listWebhookEvents } from "../webhook-events.ts";
@@ -27,8 +27,8 @@ export const listWebhookEventsRoute = defineRoute({
         .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
         .optional()
         .openapi({ example: "garmin" }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().max(500).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+      cursor: z.string().max(500).optional().openapi({ example: cursorExample }),
     }),
   },
   responses: {
@@ -36,7 +36,9 @@ export const listWebhookEventsRoute = defineRoute({
       description: "One page of events",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(webhookEventSchema), nextCursor: z.string().nullable() }).openapi("WebhookEventList"),
+          schema: z
+            .object({ data: z.array(webhookEventSchema), nextCursor: z.string().nullable().openapi({ example: cursorExample }) })
+            .openapi("WebhookEventList"),
         },
       },
     },

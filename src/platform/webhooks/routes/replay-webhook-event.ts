@@ -22,7 +22,13 @@ export const replayWebhookEventRoute = defineRoute({
   responses: {
     202: {
       description: "Enqueued again",
-      content: { "application/json": { schema: z.object({ event: webhookEventSchema, jobId: z.string() }).openapi("WebhookEventReplay") } },
+      content: {
+        "application/json": {
+          schema: z
+            .object({ event: webhookEventSchema, jobId: z.string().openapi({ example: "9c4d2e1f-0a3b-4c5d-8e7f-6a5b4c3d2e1f" }) })
+            .openapi("WebhookEventReplay"),
+        },
+      },
     },
     ...authErrorResponses,
     409: errorResponse("No module in this deployment processes the event's job"),

@@ -12,13 +12,16 @@ export const webhookEventSchema = z
     source: z.string().openapi({ example: "workflow-trigger:trig_1q2w3e4r5t6y7u8i9o0p" }),
     externalId: z.string().nullable().openapi({ description: "The sender's event id or the Idempotency-Key", example: "order-1042" }),
     contentType: z.string().openapi({ example: "application/json" }),
-    headers: z.record(z.string(), z.string()).openapi({ description: "A safe subset of the request headers (never credentials)" }),
+    headers: z.record(z.string(), z.string()).openapi({
+      description: "A safe subset of the request headers (never credentials)",
+      example: { "user-agent": "shop-backend/2.3", "content-length": "182" },
+    }),
     bodyBytes: z.number().int().openapi({ example: 182 }),
     job: z.string().openapi({ example: "workflows.start-run" }),
     status: z.enum(["received", "processed", "failed"]),
     replays: z.number().int().openapi({ example: 0 }),
-    lastError: z.string().nullable(),
-    receivedAt: z.string().datetime(),
-    processedAt: z.string().datetime().nullable(),
+    lastError: z.string().nullable().openapi({ example: null }),
+    receivedAt: z.string().datetime().openapi({ example: "2026-11-22T09:15:00.000Z" }),
+    processedAt: z.string().datetime().nullable().openapi({ example: "2026-11-22T09:15:00.412Z" }),
   })
   .openapi("WebhookEvent");
