@@ -1,0 +1,99 @@
+/**
+ * `node bench/cpu-cost.ts [health|read] [requests]`: server CPU time per request (every thread,
+ * from the scheduler's nanosecond counters in /proc) for Backplane and the bare baseline, each over the same fixed
+ * number of requests. On a shared or noisy machine req/s swings by half between rounds; the CPU
+ * a server spends per request barely moves, so this is the A/B tool for one change at a time.
+ * Prepares its own database (bp_cpu) on the bench server. Linux only. CPU_COST_BASE_CHECKOUT=<dir>
+ * adds a second Backplane checkout (the commit before a change) to the same interleaved batches.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { benchConfig } from "./config.ts";
+import { prepareDatabase } from "./lib/database.ts";
+import { runLoad } from "./lib/load.ts";
+import { freshPort, type ServerProcess, startServer } from "./lib/proc.ts";
+import { backplaneBin, backplaneEnv, type Context, peersDir } from "./scenarios/context.ts";
+
+/** CPU time of every thread of the process, in µs, from the scheduler's nanosecond counters. */
+function cpuMicros(pid: number): number {
+  let nanos = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    nanos += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, "utf8").split(" ")[0]);
+  }
+  return nanos / 1_000;
+}
+
+async function costPerRequest(server: ServerProcess, path: string, headers: Record<string, string>, requests: number, warm = true) {
+  const load = { url: server.url, path, headers, connections: benchConfig.connections, durationSeconds: 120 };
+  if (warm) await runLoad({ ...load, maxRequests: Math.min(requests, 5_000) }); // JIT, pools, caches
+  const before = cpuMicros(server.pid);
+  const result = await runLoad({ ...load, maxRequests: requests });
+  const after = cpuMicros(server.pid);
+  if (result.errors > 0) throw new Error(`${server.name}: ${result.errors} errors (${result.firstError})`);
+  return { micros: (after - before) / result.requests, rps: result.rps };
+}
+
+async function main() {
+  const which = process.argv[2] ?? "health";
+  const requests = Number(process.argv[3] ?? 40_000);
+  // Its own database (BENCH_DATABASE_NAME, default bp_cpu), so it can run beside `npm run bench`.
+  const config = { ...benchConfig, databaseName: "bp_cpu", databaseUrl: benchConfig.databaseUrl.replace(/\/[^/]*$/, "/bp_cpu") };
+  const seeded = await prepareDatabase(config);
+  const readPath = `/api/biomech/sessions?orgId=${seeded.orgId}&limit=25`;
+  const context = { config, seeded, log: console.log, notes: [] } as unknown as Context;
+  const servers: ServerProcess[] = [];
+  try {
+    const start = async (name: string, args: string[], env: Record<string, string> = {}) => {
+      const server = await startServer({ name, args, port: freshPort(), env, readyPath: "/api/health" });
+      servers.push(server);
+      return server;
+    };
+    const backplane = await start("Backplane", [backplaneBin, "serve"], backplaneEnv(context));
+    // A second checkout (e.g. a git worktree of the commit before a change) measured in the same rounds.
+    const before = process.env.CPU_COST_BASE_CHECKOUT;
+    const base = before ? await start("Backplane (base)", [`${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
+    const subjects: { server: ServerProcess; path: string; headers: Record<string, string> }[] =
+      which === "read"
+        ? [
+            { server: backplane, path: readPath, headers: { "x-api-key": seeded.apiKey } },
+            ...(base ? [{ server: base, path: readPath, headers: { "x-api-key": seeded.apiKey } }] : []),
+            {
+              server: await start("bare node:http + pg", [`${peersDir}bare-sessions.ts`], {
+                DATABASE_URL: config.databaseUrl,
+                DATABASE_POOL_MAX: "10",
+              }),
+              path: readPath,
+              headers: {},
+            },
+          ]
+        : [
+            { server: backplane, path: "/api/health", headers: {} },
+            ...(base ? [{ server: base, path: "/api/health", headers: {} }] : []),
+            { server: await start("bare node:http", [`${peersDir}bare-health.ts`]), path: "/api/health", headers: {} },
+          ];
+    // Many short batches, interleaved across subjects; other work on the machine only ever adds
+    // CPU time, so the minimum (and the lower quartile) is the steadiest figure.
+    const batches = 15;
+    const perBatch = Math.max(500, Math.round(requests / batches));
+    for (const { server, path, headers } of subjects) await costPerRequest(server, path, headers, 3_000);
+    const costs = new Map<string, number[]>();
+    for (let batch = 0; batch < batches; batch++) {
+      for (const { server, path, headers } of subjects) {
+        const { micros } = await costPerRequest(server, path, headers, perBatch, false);
+        costs.set(server.name, [...(costs.get(server.name) ?? []), micros]);
+      }
+    }
+    const bareName = subjects[subjects.length - 1]?.server.name ?? "";
+    const q1 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 4)] ?? Number.NaN;
+    for (const [name, values] of costs) {
+      const min = Math.min(...values);
+      const ratio = q1(costs.get(bareName) ?? []) / q1(values);
+      console.log(
+        `${name.padEnd(24)} min ${min.toFixed(1).padStart(6)}  q1 ${q1(values).toFixed(1).padStart(6)} µs CPU/request   bare/this (q1) ${ratio.toFixed(2)}×`,
+      );
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+await main();
