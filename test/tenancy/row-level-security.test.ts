@@ -6,6 +6,7 @@ import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { asService, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
 import { captureTimes, insertAthlete, insertSessions } from "../biomech/biomech-data.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { seedTrainingRows } from "../training/seed-rows.ts";
 import { seedWorkflowRows } from "../workflows/seed-rows.ts";
 
 /** Every table in the database with row-level security on, from the catalog: a new table is covered without editing this test. */
@@ -65,6 +66,8 @@ describe("row-level security", () => {
     `);
     // The workflows module and the webhook inbox.
     await seedWorkflowRows(db, orgA);
+    // The training module (user-owned rows, sync clock and tombstones).
+    await seedTrainingRows(db, "usr_rlsa");
     // Every tenant table needs a row here for the loop below to prove it hides it: a new table's
     // module adds one line above (the loop fails with "has rows to hide" until it does).
     tables = await db.query(tenantTables);

@@ -121,6 +121,8 @@ export const configSchema = z.object({
     .optional(),
   /** How long the community module keeps web-vitals measurements (a daily job deletes older ones). */
   WEB_VITALS_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Training sync (seed 004): how long ids deleted on the server are kept for devices to pull; older devices get a full replacement pull. */
+  SYNC_TOMBSTONE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** How long an emailed sign-in code works. */
   OTP_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
   /** Outgoing mail server; unset = mail is written to the log (development and tests only). */
