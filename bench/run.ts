@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchConfig } from "./config.ts";
+import { compareWithPrevious } from "./lib/compare.ts";
 import { postgresUnreachable, postgresVersion, prepareDatabase } from "./lib/database.ts";
 import { type Figure, type Machine, markdownReport } from "./lib/report.ts";
 import { authenticatedRead } from "./scenarios/authenticated-read.ts";
@@ -84,7 +85,9 @@ async function main(): Promise<number> {
     log(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
 
-  const markdown = markdownReport(figures, machine, notes);
+  const markdown = [markdownReport(figures, machine, notes), ...compareWithPrevious(figures, benchConfig.resultsDir, machine.date)]
+    .join("\n")
+    .concat("\n");
   log(`\n${markdown}`);
   mkdirSync(benchConfig.resultsDir, { recursive: true });
   const base = path.join(benchConfig.resultsDir, machine.date);

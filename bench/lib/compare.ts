@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Figure } from "./report.ts";
+
+interface Change {
+  figure: Figure;
+  measure: string;
+  before: number;
+  now: number;
+  /** Positive = better, as a fraction (0.12 = 12 % better). */
+  gain: number;
+}
+
+/** Throughput (no unit) is better higher; times, sizes and latencies lower. A ratio with a stated meaning is a "times faster". */
+const higherIsBetter = (figure: Figure, onRatio: boolean) => (onRatio && figure.ratioMeaning ? true : figure.unit === "");
+
+/**
+ * Compares this run with the newest earlier results file. A figure with a same-run baseline is
+ * judged on its ratio to the first baseline (machines and their load differ between runs, the
+ * ratio less so); one without, on its own value. Anything more than 10 % worse is flagged.
+ */
+export function compareWithPrevious(figures: Figure[], resultsDir: string, today: string): string[] {
+  if (!existsSync(resultsDir)) return [];
+  const earlier = readdirSync(resultsDir)
+    .filter((file) => /^\d{4}-\d{2}-\d{2}\.json$/.test(file) && file.slice(0, 10) < today)
+    .sort()
+    .at(-1);
+  if (!earlier) return [];
+  const previous = (JSON.parse(readFileSync(path.join(resultsDir, earlier), "utf8")) as { figures: Figure[] }).figures;
+  const changes: Change[] = [];
+  for (const figure of figures) {
+    const old = previous.find((candidate) => candidate.scenario === figure.scenario && candidate.metric === figure.metric);
+    if (!old) continue;
+    const baseline = figure.baselines[0];
+    const oldBaseline = old.baselines.find((candidate) => candidate.name === baseline?.name);
+    const onRatio = Boolean(baseline && oldBaseline);
+    const before = onRatio ? (oldBaseline?.ratio.median as number) : old.backplane.median;
+    const now = onRatio ? (baseline?.ratio.median as number) : figure.backplane.median;
+    if (!Number.isFinite(before) || !Number.isFinite(now) || before === 0 || now === 0) continue;
+    const gain = higherIsBetter(figure, onRatio) ? now / before - 1 : before / now - 1;
+    changes.push({ figure, measure: onRatio ? `ratio to ${baseline?.name}` : "value", before, now, gain });
+  }
+  if (changes.length === 0) return [];
+  const show = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3));
+  const lines = [
+    "",
+    `## Against ${earlier.replace(".json", "")}`,
+    "",
+    "| Scenario | Metric | Compared on | Before | Now | Change | |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const { figure, measure, before, now, gain } of changes) {
+    const flag = gain < -0.1 ? "**regressed > 10 %**" : gain > 0.1 ? "better" : "";
+    lines.push(
+      `| ${figure.scenario} | ${figure.metric} | ${measure} | ${show(before)} | ${show(now)} | ${gain >= 0 ? "+" : ""}${(gain * 100).toFixed(0)} % | ${flag} |`,
+    );
+  }
+  return lines;
+}
