@@ -68,6 +68,7 @@ async function main() {
         : [
             { server: backplane, path: "/api/health", headers: {} },
             ...(base ? [{ server: base, path: "/api/health", headers: {} }] : []),
+            { server: await start("Hono (bare app)", [`${peersDir}hono-health.ts`]), path: "/api/health", headers: {} },
             { server: await start("bare node:http", [`${peersDir}bare-health.ts`]), path: "/api/health", headers: {} },
           ];
     // Many short batches, interleaved across subjects; other work on the machine only ever adds

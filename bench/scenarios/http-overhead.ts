@@ -7,7 +7,10 @@ import { backplaneBin, backplaneEnv, type Context, peersDir, type Scenario, warm
 
 const title = "1. Framework overhead (GET /api/health)";
 
-/** Backplane's `/api/health` (the real `serve` process) vs bare node:http and Fastify returning the same JSON. */
+/**
+ * Backplane's `/api/health` (the real `serve` process) vs bare node:http, Fastify and a bare Hono app
+ * (the framework Backplane is built on) returning the same JSON.
+ */
 export const httpOverhead: Scenario = {
   id: "overhead",
   title,
@@ -22,9 +25,10 @@ export const httpOverhead: Scenario = {
       const backplane = await start("Backplane", [backplaneBin, "serve"], backplaneEnv(context));
       const bare = await start("bare node:http", [`${peersDir}bare-health.ts`]);
       const fastify = await start("Fastify", [`${peersDir}fastify-health.ts`]);
+      const hono = await start("Hono (bare app)", [`${peersDir}hono-health.ts`]);
 
       const result = await alternate<LoadResult>({
-        subjects: [backplane, bare, fastify].map((server) => ({
+        subjects: [backplane, bare, fastify, hono].map((server) => ({
           name: server.name,
           measure: () => warmAndMeasure(context, server, "/api/health"),
         })),
@@ -41,7 +45,7 @@ export const httpOverhead: Scenario = {
         metric,
         unit,
         backplane: spread(of(backplane.name, pick)),
-        baselines: [bare, fastify].map((server) => ({
+        baselines: [bare, fastify, hono].map((server) => ({
           name: server.name,
           value: spread(of(server.name, pick)),
           ratio: ratios(of(backplane.name, pick), of(server.name, pick)),
