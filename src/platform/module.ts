@@ -65,11 +65,26 @@ export interface EnqueueOptions {
   startAfter?: Date | number;
 }
 
+export interface DebounceOptions extends Omit<EnqueueOptions, "startAfter"> {
+  /** What the window is per (a user id): one job of this name per key per window. */
+  key: string;
+  /** The window's length. */
+  seconds: number;
+}
+
 /** What modules use to enqueue; the jobs platform implements it. */
 export interface JobQueue {
   readonly enabled: boolean;
   /** Validates the payload (AppError validation_failed when it does not fit) and returns the job id. */
   enqueue<Payload>(job: JobDefinition<Payload>, payload: Payload, options?: EnqueueOptions): Promise<string>;
+  /**
+   * At most one run of `job` per `key` per window of `seconds` (pg-boss's debounce): the first
+   * enqueue in a window runs at once; any later ones in that window become one run at the start
+   * of the next window; beyond that nothing is added and the answer is null. Work that reads
+   * "everything new since last time" (a watermark) then runs once per window however many
+   * changes arrive, and never misses the last of them.
+   */
+  enqueueDebounced<Payload>(job: JobDefinition<Payload>, payload: Payload, options: DebounceOptions): Promise<string | null>;
 }
 
 /** A recurring job: one run per tick across all worker processes. Ticks are whole minutes at most. */

@@ -63,6 +63,15 @@ describe("row-level security", () => {
         VALUES ('rtk_rlsa', 'sess_rlsa', 'usr_rlsa', '${"b".repeat(64)}', now() + interval '1 day');
       INSERT INTO community.drafts (user_id, payload) VALUES ('usr_rlsa', '{}');
       INSERT INTO community.rules (id, user_id, title, document) VALUES ('rul_rlsa', 'usr_rlsa', 'RLS', '{}');
+      INSERT INTO insights.privacy_settings (user_id) VALUES ('usr_rlsa');
+      INSERT INTO insights.telemetry_events (user_id, id, type, occurred_at) VALUES ('usr_rlsa', gen_random_uuid(), 'rls.seeded', now());
+      INSERT INTO insights.usage_hourly (user_id, hour, type, events) VALUES ('usr_rlsa', date_trunc('hour', now()), 'rls.seeded', 1);
+      INSERT INTO insights.sequence_daily (user_id, day, sequence, occurrences) VALUES ('usr_rlsa', current_date, '{a,b}', 1);
+      INSERT INTO insights.app_performance_daily (user_id, app, day, samples, errors, latency_count) VALUES ('usr_rlsa', 'x', current_date, 1, 0, 0);
+      INSERT INTO insights.analysis_state (user_id, analysis) VALUES ('usr_rlsa', 'patterns');
+      INSERT INTO insights.insights (id, user_id, kind, key, title) VALUES ('ins_rlsa', 'usr_rlsa', 'pattern', 'streak', 'RLS');
+      INSERT INTO insights.integration_connections (user_id, integration_id) VALUES ('usr_rlsa', 'slack');
+      INSERT INTO insights.suggestions (id, user_id, integration_id, reason, evidence, score) VALUES ('sug_rlsa', 'usr_rlsa', 'github', 'RLS', '{}', 1);
     `);
     // The workflows module and the webhook inbox.
     await seedWorkflowRows(db, orgA);

@@ -3,7 +3,7 @@ import type { ZodError } from "zod";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { AppError } from "../http/errors.ts";
-import type { EnqueueOptions, JobDefinition, JobQueue } from "../module.ts";
+import type { DebounceOptions, EnqueueOptions, JobDefinition, JobQueue } from "../module.ts";
 import type { Logger } from "../observability/logger.ts";
 import { bossTransaction } from "./boss-database.ts";
 import { createBoss } from "./open-boss.ts";
@@ -30,6 +30,9 @@ export const disabledJobQueue: OpenedJobQueue = {
   enqueue: async (job) => {
     throw new AppError("service_unavailable", `Cannot enqueue ${job.name}: jobs are disabled (JOBS_ENABLED=false)`);
   },
+  enqueueDebounced: async (job) => {
+    throw new AppError("service_unavailable", `Cannot enqueue ${job.name}: jobs are disabled (JOBS_ENABLED=false)`);
+  },
   close: async () => {},
 };
 
@@ -39,15 +42,19 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
   const boss = createBoss({ ...options, role: "producer" });
   await boss.start();
 
+  const envelope = <Payload>(job: JobDefinition<Payload>, payload: Payload): JobEnvelope => {
+    const parsed = job.payload.safeParse(payload);
+    if (!parsed.success) throw payloadError(job.name, parsed.error);
+    // The payload is stored as given, not as parsed: the worker parses it again before each run,
+    // and a schema with transforms must see its input, not its output.
+    return { job: job.name, queue: job.queue, payload: payload ?? null };
+  };
+
   return {
     enabled: true,
     boss,
     async enqueue<Payload>(job: JobDefinition<Payload>, payload: Payload, enqueueOptions: EnqueueOptions = {}) {
-      const parsed = job.payload.safeParse(payload);
-      if (!parsed.success) throw payloadError(job.name, parsed.error);
-      // The payload is stored as given, not as parsed: the worker parses it again before each run,
-      // and a schema with transforms must see its input, not its output.
-      const data: JobEnvelope = { job: job.name, queue: job.queue, payload: payload ?? null };
+      const data = envelope(job, payload);
       const { startAfter, tx } = enqueueOptions;
       const id = await boss.send(JOBS_QUEUE, data, {
         ...sendOptionsFor(job as JobDefinition<unknown>, config),
@@ -56,6 +63,17 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
       });
       if (!id) throw new Error(`Job ${job.name} was not enqueued`);
       return id;
+    },
+    async enqueueDebounced<Payload>(job: JobDefinition<Payload>, payload: Payload, options: DebounceOptions) {
+      const data = envelope(job, payload);
+      // Every job shares one pg-boss queue, so the singleton key carries the job's name.
+      return boss.sendDebounced(
+        JOBS_QUEUE,
+        data,
+        { ...sendOptionsFor(job as JobDefinition<unknown>, config), ...(options.tx ? { db: bossTransaction(options.tx) } : {}) },
+        options.seconds,
+        `${job.name}:${options.key}`,
+      );
     },
     close: () => boss.stop({ graceful: false, close: false }),
   };

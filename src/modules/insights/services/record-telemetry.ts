@@ -1,0 +1,70 @@
+import type { Sql } from "../../../platform/db/database.ts";
+import { AppError } from "../../../platform/http/errors.ts";
+import type { JobQueue } from "../../../platform/module.ts";
+import { ANALYSIS_DEBOUNCE_SECONDS } from "../analysis/settings.ts";
+import { ingestTelemetryJob } from "../jobs/ingest-telemetry-job.ts";
+import type { TelemetryEvent, TelemetryResult } from "../schemas/telemetry.ts";
+
+const MAX_AGE_MS = 365 * 86_400_000;
+const MAX_AHEAD_MS = 86_400_000;
+
+/** A batch's events outside [now − 365 days, now + 24 h] are a 400: no retention keeps them, or the client clock is off. */
+function checkTimes(events: readonly TelemetryEvent[], now: Date): Date[] {
+  const details: { field: string; message: string }[] = [];
+  const times = events.map((event, index) => {
+    const at = new Date(event.occurredAt);
+    if (now.getTime() - at.getTime() > MAX_AGE_MS)
+      details.push({ field: `body.events.${index}.occurredAt`, message: "more than 365 days ago" });
+    if (at.getTime() - now.getTime() > MAX_AHEAD_MS)
+      details.push({ field: `body.events.${index}.occurredAt`, message: "more than 24 hours ahead" });
+    return at;
+  });
+  const first = details[0];
+  if (first) throw new AppError("validation_failed", `${first.field}: ${first.message}`, { details: details.slice(0, 20) });
+  return times;
+}
+
+/**
+ * Stores a batch for `userId` in the caller's (user-context) transaction and, when anything new
+ * was stored, enqueues insights.ingest-telemetry in the same transaction, debounced per user:
+ * commit, then answer. Events already stored (same user, same client id) are counted as
+ * duplicates, so a retried batch stores nothing twice. Telemetry switched off: nothing is stored.
+ *
+ * The user's batches are serialized by a transaction-scoped advisory lock: for one user, `seq`
+ * order is then commit order, which is what makes the analyses' watermarks exact (a row with a
+ * lower seq can never commit after a run has read past it).
+ */
+export async function recordTelemetry(
+  tx: Sql,
+  jobs: JobQueue,
+  input: { userId: string; events: readonly TelemetryEvent[]; now: Date },
+): Promise<TelemetryResult> {
+  const { userId, events } = input;
+  const times = checkTimes(events, input.now);
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('insights.telemetry'), hashtext($1))", [userId]);
+  const [settings] = await tx.query<{ telemetry_enabled: boolean }>(
+    "SELECT telemetry_enabled FROM insights.privacy_settings WHERE user_id = $1",
+    [userId],
+  );
+  if (settings && !settings.telemetry_enabled) return { accepted: 0, duplicates: 0, dropped: events.length, telemetryEnabled: false };
+
+  const stored = await tx.query(
+    `INSERT INTO insights.telemetry_events (user_id, id, type, app, occurred_at, properties)
+     SELECT $1, id, type, app, occurred_at, properties::jsonb
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS e(id, type, app, occurred_at, properties)
+     ON CONFLICT (user_id, id) DO NOTHING
+     RETURNING 1`,
+    [
+      userId,
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => event.app ?? null),
+      times.map((at) => at.toISOString()),
+      events.map((event) => (event.properties === undefined ? null : JSON.stringify(event.properties))),
+    ],
+  );
+  if (stored.length > 0) {
+    await jobs.enqueueDebounced(ingestTelemetryJob, { userId }, { tx, key: userId, seconds: ANALYSIS_DEBOUNCE_SECONDS });
+  }
+  return { accepted: stored.length, duplicates: events.length - stored.length, dropped: 0, telemetryEnabled: true };
+}
