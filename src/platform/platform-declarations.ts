@@ -1,8 +1,10 @@
 import { auditPrivacy } from "./audit/audit-privacy.ts";
 import { identityPrivacy } from "./identity/identity-privacy.ts";
+import { queuedJobsPrivacy } from "./jobs/queued-jobs-privacy.ts";
 import type { ModuleDeclarations } from "./module.ts";
 import { composePrivacy } from "./privacy/compose-privacy.ts";
 import { platformCleanups } from "./privacy/platform-cleanups.ts";
+import { privacyRequestsPrivacy } from "./privacy/privacy-requests-privacy.ts";
 
 /**
  * The platform's own tables, scopes and id prefixes, declared exactly as a module declares
@@ -155,6 +157,55 @@ export const platformDeclarations: ModuleDeclarations = {
         received_at: "timestamp with time zone",
       },
     },
+    {
+      name: "backplane.privacy_exports",
+      class: "user",
+      columns: {
+        id: "text",
+        user_id: "text",
+        status: "text",
+        requested_at: "timestamp with time zone",
+        completed_at: "timestamp with time zone",
+        expires_at: "timestamp with time zone",
+        bundle: "bytea",
+      },
+    },
+    {
+      name: "backplane.privacy_deletions",
+      class: "user",
+      columns: {
+        id: "text",
+        user_id: "text",
+        pseudonym: "text",
+        status: "text",
+        requested_at: "timestamp with time zone",
+        counts: "jsonb",
+      },
+    },
+    {
+      name: "backplane.external_identities",
+      class: "user",
+      columns: {
+        provider: "text",
+        issuer: "text",
+        subject: "text",
+        user_id: "text",
+        created_at: "timestamp with time zone",
+        last_seen_at: "timestamp with time zone",
+      },
+    },
+    {
+      name: "backplane.cron_ticks",
+      class: "global",
+      why: "which scheduled tick of a platform cron ran (job, tick time, outcome counts); platform bookkeeping, RLS on with no policy, no grant",
+      columns: { job: "text", tick: "timestamp with time zone", status: "text", triggered_by: "text", result: "jsonb" },
+    },
+    {
+      name: "backplane.metric_snapshots",
+      class: "global",
+      why: "platform-wide figures (counts, queue depths, table sizes) per collection tick; read with a platform-wide key, RLS on with no policy, no grant",
+      columns: { id: "bigint", tick: "timestamp with time zone", collected_at: "timestamp with time zone", metrics: "jsonb" },
+    },
   ],
   scopes: [
     {
@@ -163,6 +214,7 @@ export const platformDeclarations: ModuleDeclarations = {
     },
     { name: "queue:read", description: "Queue metrics and the dead-letter listing (platform-wide keys only)" },
     { name: "queue:manage", description: "Replay dead-lettered jobs (platform-wide keys only)" },
+    { name: "metrics:read", description: "Read the metrics snapshots, GET /api/metrics (platform-wide keys only)" },
     { name: "audit:read", description: "Read the audit log (the key's own org, or every org for a platform-wide key)" },
   ],
   idPrefixes: {
@@ -174,9 +226,11 @@ export const platformDeclarations: ModuleDeclarations = {
     sess: "signed-in session",
     rtk: "refresh token",
     whe: "inbound webhook event",
+    pex: "privacy export (one user's data bundle)",
+    pdl: "privacy deletion (erasure of one user's data)",
   },
-  // The audit rows go first, the user row (which everything else references) last.
-  privacy: composePrivacy({ audit: auditPrivacy, identity: identityPrivacy }),
+  // Erased in this order: the user row (which everything else references) last.
+  privacy: composePrivacy({ audit: auditPrivacy, jobs: queuedJobsPrivacy, privacy: privacyRequestsPrivacy, identity: identityPrivacy }),
   cleanups: platformCleanups,
 };
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditRetentionJob } from "../../src/platform/audit/audit-retention-job.ts";
 import { recordAuditEvent, serviceSource } from "../../src/platform/audit/record-audit-event.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { type AuthFixture, createAuthFixture, describeAuthChecks } from "../support/auth-checks.ts";
+import { runCleanup } from "../support/run-cleanup.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 
 let t: TestApp;
@@ -259,7 +259,7 @@ describe("key mutations", () => {
 });
 
 describe("retention", () => {
-  it("the daily job deletes events older than AUDIT_RETENTION_DAYS and keeps the rest", async () => {
+  it("the daily cleanup deletes events older than AUDIT_RETENTION_DAYS and keeps the rest", async () => {
     await record(orgA, "retention.old");
     await record(orgA, "retention.new");
     // The clock is moved back under the owner role: the app role can never change a row.
@@ -268,12 +268,7 @@ describe("retention", () => {
         "UPDATE backplane.audit_events SET occurred_at = now() - interval '400 days' WHERE action = 'retention.old'; " +
         "ALTER TABLE backplane.audit_events ENABLE TRIGGER audit_events_no_update;",
     );
-    await auditRetentionJob.handler(undefined, {
-      services: t.services,
-      jobId: "test",
-      attempt: 1,
-      signal: new AbortController().signal,
-    });
+    expect(await runCleanup(t, "platform.audit-events")).toEqual({ events: 1 });
     const rows = await t.services.db.query<{ action: string }>("SELECT action FROM backplane.audit_events WHERE action LIKE 'retention.%'");
     expect(rows.map((row) => row.action)).toEqual(["retention.new"]);
     expect(t.config.AUDIT_RETENTION_DAYS).toBe(365);

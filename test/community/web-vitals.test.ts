@@ -89,12 +89,12 @@ describe("POST/GET /api/web-vitals", () => {
     expect(last).toBe(429);
   });
 
-  it("the retention job deletes measurements older than WEB_VITALS_RETENTION_DAYS", async () => {
+  it("the daily cleanup deletes measurements older than WEB_VITALS_RETENTION_DAYS", async () => {
     await t.services.db.query(
       "INSERT INTO community.web_vitals (name, value, metric_id, page, recorded_at) VALUES ('LCP', 1, 'old', '/old', now() - interval '31 days')",
     );
-    const { webVitalsRetentionJob } = await import("../../src/modules/community/web-vitals-retention-job.ts");
-    await webVitalsRetentionJob.handler(null, { services: t.services, jobId: "test", attempt: 1, signal: new AbortController().signal });
+    const { runCleanup } = await import("../support/run-cleanup.ts");
+    expect(await runCleanup(t, "community.web-vitals")).toEqual({ measurements: 1 });
     expect(await t.services.db.query("SELECT 1 FROM community.web_vitals WHERE metric_id = 'old'")).toEqual([]);
     expect((await t.services.db.query("SELECT 1 FROM community.web_vitals")).length).toBeGreaterThan(0);
   });

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineRoute } from "../../src/platform/http/define-route.ts";
 import { AppError } from "../../src/platform/http/errors.ts";
 import { idempotency } from "../../src/platform/idempotency/idempotency.ts";
-import { idempotencyCleanupJob } from "../../src/platform/idempotency/idempotency-cleanup-job.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { defineModule } from "../../src/platform/module.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
+import { runCleanup } from "../support/run-cleanup.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { dbKind } from "../support/test-database.ts";
 
@@ -184,7 +184,7 @@ describe("Idempotency-Key", () => {
     expect(Buffer.from(row?.response_body ?? []).toString("latin1")).not.toContain(created.body.key);
 
     await t.services.db.query("UPDATE backplane.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'create-1'");
-    await idempotencyCleanupJob.handler(undefined, { services: t.services, jobId: "j", attempt: 1, signal: new AbortController().signal });
+    expect(await runCleanup(t, "platform.idempotency-keys")).toEqual({ keys: 1 });
     expect(await t.services.db.query("SELECT 1 FROM backplane.idempotency_keys WHERE key = 'create-1'")).toEqual([]);
     const fresh = await t.call("POST", "/api/v1/keys", {
       headers: { "x-api-key": admin, "idempotency-key": "create-1" },

@@ -4,8 +4,8 @@ import { defineJob } from "../../src/platform/jobs/define-job.ts";
 import { defineModule } from "../../src/platform/module.ts";
 import { asService, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
 import { type InboundEvent, receiveWebhookEvent } from "../../src/platform/webhooks/receive-webhook-event.ts";
-import { webhookRetentionJob } from "../../src/platform/webhooks/webhook-retention-job.ts";
 import { type AuthFixture, createAuthFixture, describeAuthChecks } from "../support/auth-checks.ts";
+import { runCleanup } from "../support/run-cleanup.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 
 const processJob = defineJob({
@@ -127,11 +127,11 @@ describe("webhook inbox", () => {
     expect((await t.call("POST", "/api/v1/webhook-events/not-an-id/replay", { headers: as(fixture.good) })).status).toBe(400);
   });
 
-  it("the retention job deletes events older than WEBHOOK_RETENTION_DAYS", async () => {
+  it("the daily cleanup deletes events older than WEBHOOK_RETENTION_DAYS", async () => {
     const old = await receive(fixture.orgA, { source: "old" });
     const recent = await receive(fixture.orgA, { source: "recent" });
     await t.services.db.query("UPDATE backplane.webhook_events SET received_at = now() - interval '31 days' WHERE id = $1", [old.id]);
-    await webhookRetentionJob.handler(undefined, { services: t.services, jobId: "j", attempt: 1, signal: new AbortController().signal });
+    await runCleanup(t, "platform.webhook-events");
     const left = await asService(t.services.db, "test", (tx) =>
       tx.query<{ id: string }>("SELECT id FROM backplane.webhook_events WHERE id = ANY($1)", [[old.id, recent.id]]),
     );

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logRetentionJob } from "../../src/modules/workflows/jobs/log-retention-job.ts";
 import { writeLog } from "../../src/modules/workflows/services/write-log.ts";
 import { withTenant } from "../../src/platform/tenancy/with-tenant.ts";
 import { type AuthFixture, createAuthFixture, describeAuthChecks } from "../support/auth-checks.ts";
+import { runCleanup } from "../support/run-cleanup.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { as } from "./support.ts";
 
@@ -59,10 +59,10 @@ describe("GET /api/v1/logs", () => {
     }
   });
 
-  it("the retention job deletes rows older than LOG_RETENTION_DAYS", async () => {
+  it("the daily cleanup deletes rows older than LOG_RETENTION_DAYS", async () => {
     await log(fixture.orgA, { message: "ancient" });
     await t.services.db.query("UPDATE workflows.logs SET created_at = now() - interval '31 days' WHERE message = 'ancient'");
-    await logRetentionJob.handler(undefined, { services: t.services, jobId: "j", attempt: 1, signal: new AbortController().signal });
+    expect(await runCleanup(t, "workflows.logs")).toEqual({ logs: 1 });
     expect(await t.services.db.query("SELECT 1 FROM workflows.logs WHERE message = 'ancient'")).toEqual([]);
     expect((await t.services.db.query("SELECT 1 FROM workflows.logs")).length).toBe(4);
   });

@@ -6,7 +6,6 @@ import { registerListTemplates } from "./routes/list-templates.ts";
 import { registerPublishRule } from "./routes/publish-rule.ts";
 import { registerSaveDraft } from "./routes/save-draft.ts";
 import { registerWebVitals } from "./routes/web-vitals.ts";
-import { webVitalsRetentionCron, webVitalsRetentionJob } from "./web-vitals-retention-job.ts";
 
 const ts = "timestamp with time zone";
 
@@ -45,8 +44,6 @@ export const communityModule = defineModule({
   idPrefixes: { rul: "published community rule" },
   privacy: communityPrivacy,
   cleanups: communityCleanups,
-  jobs: [webVitalsRetentionJob],
-  crons: [webVitalsRetentionCron],
   // navigator.sendBeacon posts a JSON string as text/plain.
   mediaTypes: { "/api/web-vitals": ["text/plain"] },
   registerRoutes(app, services) {

@@ -1,5 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
-import { logRetentionCleanup, logRetentionCron, logRetentionJob } from "./jobs/log-retention-job.ts";
+import { logRetentionCleanup } from "./jobs/log-retention-cleanup.ts";
 import { workflowJobs } from "./jobs/step-jobs.ts";
 import { registerCreateWorkflow } from "./routes/create-workflow.ts";
 import { registerGetWorkflow } from "./routes/get-workflow.ts";
@@ -88,8 +88,7 @@ export const workflowsModule = defineModule({
     { name: "logs:read", description: "Read workflow logs" },
   ],
   idPrefixes: { wf: "workflow", trig: "workflow trigger", run: "workflow run", log: "workflow log row" },
-  jobs: [...workflowJobs, logRetentionJob],
-  crons: [logRetentionCron],
+  jobs: workflowJobs,
   cleanups: [logRetentionCleanup],
   mediaTypes: { [TRIGGER_PATH_PREFIX]: ["application/x-www-form-urlencoded"] },
   bodyLimits: { [TRIGGER_PATH_PREFIX]: TRIGGER_BODY_LIMIT },

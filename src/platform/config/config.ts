@@ -195,6 +195,22 @@ export const configSchema = z.object({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, "must be whsec_ followed by base64 of 24-64 random bytes")
     .optional(),
+  /**
+   * Bearer token Vercel Cron sends to the cron routes (/api/privacy/cron/cleanup, /api/metrics/collect):
+   * `Authorization: Bearer $CRON_SECRET`. Unset: those routes answer 401 to everyone (the worker's
+   * schedules still run the same ticks).
+   */
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** How long metrics snapshots are kept (days); the daily cleanup deletes older ones. */
+  METRICS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** Supabase Auth's JWT secret (HS256): `Authorization: Bearer <Supabase access token>` is then accepted as a user. */
+  SUPABASE_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Supabase Auth's JWKS (asymmetric signing keys), e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json. */
+  SUPABASE_JWKS_URL: z.string().url().optional(),
+  /** The `iss` Supabase access tokens must carry, e.g. https://<project>.supabase.co/auth/v1. Required with either of the two above. */
+  SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
+  /** The `aud` they must carry (Supabase's signed-in users: `authenticated`). */
+  SUPABASE_JWT_AUDIENCE: z.string().min(1).default("authenticated"),
 });
 
 /**
@@ -272,6 +288,15 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     throw new ConfigError(
       "Invalid configuration: BACKPLANE_EMBEDDED_SOCKET: is not allowed when NODE_ENV=production (it gives superuser access without a password; use DATABASE_URL)",
     );
+  }
+  const supabaseKeyed = result.data.SUPABASE_JWT_SECRET !== undefined || result.data.SUPABASE_JWKS_URL !== undefined;
+  if (supabaseKeyed && result.data.SUPABASE_JWT_ISSUER === undefined) {
+    throw new ConfigError(
+      "Invalid configuration: SUPABASE_JWT_ISSUER: is required with SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL (e.g. https://<project>.supabase.co/auth/v1): a token's issuer is always checked",
+    );
+  }
+  if (result.data.SUPABASE_JWKS_URL?.startsWith("http:") && result.data.NODE_ENV === "production") {
+    throw new ConfigError("Invalid configuration: SUPABASE_JWKS_URL: must be https:// when NODE_ENV=production");
   }
   const developmentSecret = options.developmentSecret ?? randomSecret;
   return {

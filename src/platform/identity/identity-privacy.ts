@@ -22,6 +22,10 @@ export const identityPrivacy: PrivacyHandlers = {
         "SELECT id, session_id, created_at, expires_at, used_at FROM backplane.refresh_tokens WHERE user_id = $1 ORDER BY created_at, id",
         [userId],
       ),
+      externalIdentities: await tx.query(
+        "SELECT provider, issuer, subject, created_at, last_seen_at FROM backplane.external_identities WHERE user_id = $1 ORDER BY created_at",
+        [userId],
+      ),
       signInCodes: await tx.query(
         "SELECT id, created_at, expires_at, consumed_at, voided_at, attempts FROM backplane.otp_challenges WHERE email = $1 ORDER BY created_at, id",
         [email],
@@ -35,6 +39,7 @@ export const identityPrivacy: PrivacyHandlers = {
       refreshTokens: await count("DELETE FROM backplane.refresh_tokens WHERE user_id = $1 RETURNING 1", userId),
       sessions: await count("DELETE FROM backplane.sessions WHERE user_id = $1 RETURNING 1", userId),
       orgMemberships: await count("DELETE FROM backplane.org_members WHERE user_id = $1 RETURNING 1", userId),
+      externalIdentities: await count("DELETE FROM backplane.external_identities WHERE user_id = $1 RETURNING 1", userId),
       signInCodes: await count("DELETE FROM backplane.otp_challenges WHERE email = $1 RETURNING 1", email),
       users: await count("DELETE FROM backplane.users WHERE id = $1 RETURNING 1", userId),
     };

@@ -1,5 +1,6 @@
+import { catalogOf } from "../catalog.ts";
 import type { BackplaneModule, CronSchedule, JobDefinition } from "../module.ts";
-import { platformJobs } from "../platform-jobs.ts";
+import { platformJobsFor } from "../platform-jobs.ts";
 
 /** A cron schedule and the module that declares it (its owner: see sync-crons.ts). */
 export type OwnedCron = CronSchedule & { module: string };
@@ -22,7 +23,7 @@ export function jobRegistry(modules: BackplaneModule[]): JobRegistry {
   const jobs = new Map<string, JobDefinition<unknown>>();
   const crons = new Map<string, OwnedCron>();
   const jobModules = new Map<string, string>();
-  const all = [platformJobs, ...modules];
+  const all = [platformJobsFor(catalogOf(modules)), ...modules];
   for (const module of all) {
     for (const job of (module.jobs ?? []) as JobDefinition<unknown>[]) {
       if (jobs.has(job.name)) throw new Error(`Job ${job.name} is defined twice (module ${module.name})`);

@@ -26,6 +26,45 @@ export const platformCleanups: Cleanup[] = [
     }),
   },
   {
+    // Built exports past their 24 hours; failed ones after a day; a pending one a week old is stuck.
+    name: "platform.privacy-exports",
+    run: async ({ db, now }) => ({
+      exports: await asService(db, "cleanup: privacy exports", async (tx) => {
+        const rows = await tx.query(
+          `DELETE FROM backplane.privacy_exports
+           WHERE expires_at <= $1 OR (status = 'failed' AND completed_at < $1::timestamptz - interval '1 day')
+              OR (status = 'pending' AND requested_at < $1::timestamptz - interval '7 days')
+           RETURNING 1`,
+          [now],
+        );
+        return rows.length;
+      }),
+    }),
+  },
+  {
+    name: "platform.cron-ticks",
+    run: async ({ db, now }) => ({
+      ticks: await asService(db, "cleanup: cron ticks", async (tx) => {
+        const rows = await tx.query("DELETE FROM backplane.cron_ticks WHERE tick < $1::timestamptz - interval '90 days' RETURNING 1", [
+          now,
+        ]);
+        return rows.length;
+      }),
+    }),
+  },
+  {
+    name: "platform.metric-snapshots",
+    run: async ({ db, now, config }) => ({
+      snapshots: await asService(db, "cleanup: metric snapshots", async (tx) => {
+        const rows = await tx.query(
+          "DELETE FROM backplane.metric_snapshots WHERE tick < $1::timestamptz - make_interval(days => $2) RETURNING 1",
+          [now, config.METRICS_RETENTION_DAYS],
+        );
+        return rows.length;
+      }),
+    }),
+  },
+  {
     // Batches of its own, one transaction each: a year's backlog never holds one long lock.
     name: "platform.audit-events",
     run: async ({ db, now, config }) => ({ events: await deleteExpiredAuditEvents(db, config.AUDIT_RETENTION_DAYS, now) }),

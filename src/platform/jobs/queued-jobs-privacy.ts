@@ -1,0 +1,30 @@
+import type { Sql } from "../db/database.ts";
+import type { PrivacyHandlers } from "../module.ts";
+
+// Job payloads can name a user (a sign-in code job carries the email; a module's job its user id)
+// and pg-boss keeps finished jobs for days. strpos rather than LIKE: `_` in an id is a wildcard.
+const mentions = "strpos(data::text, $1) > 0 OR strpos(lower(data::text), $2) > 0";
+
+async function hasQueue(tx: Sql): Promise<boolean> {
+  const [row] = await tx.query<{ present: boolean }>("SELECT to_regclass('pgboss.job') IS NOT NULL AS present");
+  return row?.present ?? false;
+}
+
+/** Queued, running, finished and dead-lettered jobs whose payload names the user. */
+export const queuedJobsPrivacy: PrivacyHandlers = {
+  async export(tx, { userId, email }) {
+    if (!(await hasQueue(tx))) return { jobs: [] };
+    return {
+      jobs: await tx.query(
+        `SELECT id, data->>'job' AS job, state, created_on, completed_on, data->'payload' AS payload
+         FROM pgboss.job WHERE ${mentions} ORDER BY created_on`,
+        [userId, email.toLowerCase()],
+      ),
+    };
+  },
+  async erase(tx, { userId, email }) {
+    if (!(await hasQueue(tx))) return { jobs: 0 };
+    const rows = await tx.query(`DELETE FROM pgboss.job WHERE ${mentions} RETURNING 1`, [userId, email.toLowerCase()]);
+    return { jobs: rows.length };
+  },
+};
