@@ -1,0 +1,103 @@
+import type { Sql } from "../../../platform/db/database.ts";
+import type { Services } from "../../../platform/module.ts";
+import { readiness, HRV_BASELINE_DAYS } from "../load/readiness.ts";
+import { dailyTotals, workloadRatio, type WorkloadRatio } from "../load/workload-ratio.ts";
+import { notify } from "../notifications/outbox.ts";
+import {
+  completeScheduledWorkout,
+  dailyLoads,
+  hrvBaseline,
+  metricsOf,
+  type SavedActivity,
+  setReadinessScore,
+  userProfile,
+} from "./training-store.ts";
+
+/** Days of loads fed to the EWMAs: (1 − 2/29)^90 < 0.2 %: the start-from-zero bias is gone. */
+export const RATIO_HISTORY_DAYS = 90;
+
+/** The user's local calendar date of an instant. */
+export function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+export interface DayAnalysis {
+  day: string;
+  dayLoad: number;
+  ratio: WorkloadRatio;
+  readiness: number | null;
+}
+
+/**
+ * Re-analyses one day from what is stored (so running it twice gives the same row): its load,
+ * the EWMA acute:chronic ratio and its > 1.5 flag, and readiness from that day's HRV against the
+ * 28 days before it, sleep and soreness. Written to training.load_analysis, and readiness also to
+ * the day's daily_metrics row when there is one.
+ */
+export async function reanalyseDay(tx: Sql, userId: string, day: string, _now: Date): Promise<DayAnalysis> {
+  const profile = await userProfile(tx, userId);
+  const loads = await dailyLoads(tx, userId, profile.timeZone, day, RATIO_HISTORY_DAYS);
+  const totals = dailyTotals(loads, day, RATIO_HISTORY_DAYS);
+  const ratio = workloadRatio(totals);
+  const metrics = await metricsOf(tx, userId, day);
+  const ready = metrics
+    ? readiness({
+        hrvRmssd: metrics.hrvRmssd,
+        hrvBaseline: await hrvBaseline(tx, userId, day, HRV_BASELINE_DAYS),
+        sleepHours: metrics.sleepHours,
+        soreness: metrics.soreness,
+      })
+    : null;
+  const dayLoad = totals.at(-1) ?? 0;
+  await tx.query(
+    `INSERT INTO training.load_analysis (user_id, date, day_load, acute_load, chronic_load, acwr, acwr_flagged, readiness_score, analysed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     ON CONFLICT (user_id, date) DO UPDATE SET day_load = EXCLUDED.day_load, acute_load = EXCLUDED.acute_load,
+       chronic_load = EXCLUDED.chronic_load, acwr = EXCLUDED.acwr, acwr_flagged = EXCLUDED.acwr_flagged,
+       readiness_score = EXCLUDED.readiness_score, analysed_at = now()`,
+    [userId, day, dayLoad, ratio.acute, ratio.chronic, ratio.ratio, ratio.flagged, ready?.score ?? null],
+  );
+  if (ready) await setReadinessScore(tx, userId, day, ready.score);
+  return { day, dayLoad, ratio, readiness: ready?.score ?? null };
+}
+
+const sportName = { run: "Run", cycle: "Ride", swim: "Swim" } as const;
+
+function describe(activity: SavedActivity, analysis: DayAnalysis): string {
+  const parts: string[] = [];
+  if (activity.distanceMeters !== null) parts.push(`${(activity.distanceMeters / 1000).toFixed(1)} km`);
+  parts.push(`${Math.round(activity.durationSec / 60)} min`);
+  if (activity.load) parts.push(`load ${Math.round(activity.load.load)} (${activity.load.method === "trimp" ? "TRIMP" : "RPE × min"})`);
+  if (analysis.ratio.ratio !== null) parts.push(`ACWR ${analysis.ratio.ratio.toFixed(2)}${analysis.ratio.flagged ? " — above 1.5, ease off" : ""}`);
+  return parts.join(" · ");
+}
+
+/**
+ * After an activity is saved: re-analyse its day (and today, when it is another day), mark the
+ * day's matching scheduled workout completed, and queue "New <Run> Analyzed" once per activity.
+ */
+export async function analyseAndNotify(tx: Sql, services: Services, userId: string, activity: SavedActivity, now: Date): Promise<DayAnalysis> {
+  const analysis = await reanalyseDay(tx, userId, activity.day, now);
+  const today = localDate(now, activity.timeZone);
+  if (today > activity.day) await reanalyseDay(tx, userId, today, now);
+  const workoutId = await completeScheduledWorkout(tx, userId, activity.day, activity.type);
+  await notify(tx, services.jobs, services.config, {
+    userId,
+    type: "activity.analyzed",
+    key: `activity.analyzed:${activity.id}`,
+    title: `New ${sportName[activity.type]} Analyzed`,
+    body: describe(activity, analysis),
+    data: {
+      activityId: activity.id,
+      activityType: activity.type,
+      date: activity.day,
+      trainingLoad: activity.load?.load ?? null,
+      loadMethod: activity.load?.method ?? null,
+      acwr: analysis.ratio.ratio,
+      acwrFlagged: analysis.ratio.flagged,
+      readiness: analysis.readiness,
+      completedWorkoutId: workoutId,
+    },
+  });
+  return analysis;
+}

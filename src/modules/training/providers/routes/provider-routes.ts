@@ -1,0 +1,185 @@
+import { z } from "@hono/zod-openapi";
+import { requireAuth } from "../../../../platform/auth/require-auth.ts";
+import { principalOf } from "../../../../platform/auth/require-org.ts";
+import type { AppRouter } from "../../../../platform/http/app-env.ts";
+import { authErrorResponses, defineRoute, errorResponse } from "../../../../platform/http/define-route.ts";
+import { AppError } from "../../../../platform/http/errors.ts";
+import { clockOf, userTenant } from "../../../../platform/identity/identity-settings.ts";
+import { withTenant } from "../../../../platform/tenancy/with-tenant.ts";
+import { garminTokenDigester, listConnections, revokeConnection, saveGarminConnection, saveStravaConnection } from "../connections.ts";
+import { OAUTH_STATE_SECONDS, oauthStates } from "../oauth-state.ts";
+import { connectionListSchema, connectionSchema, providerSchema } from "../schemas.ts";
+import { stravaClient } from "../strava-client.ts";
+import { tokenKeyRing } from "../token-crypto.ts";
+import { VendorError } from "../vendor-http.ts";
+
+const userAuth = requireAuth({ scopes: [], principals: ["user"] });
+const security: { [name: string]: string[] }[] = [{ SessionCookie: [] }, { BearerAuth: [] }];
+const tags = ["training"];
+
+export const listConnectionsRoute = defineRoute({
+  method: "get",
+  path: "/api/training/providers",
+  operationId: "listProviderConnections",
+  tags,
+  summary: "The signed-in user's Strava and Garmin connections (never their tokens)",
+  security,
+  middleware: [userAuth] as const,
+  responses: { 200: { description: "Connections", content: { "application/json": { schema: connectionListSchema } } }, ...authErrorResponses },
+});
+
+export const stravaConnectRoute = defineRoute({
+  method: "get",
+  path: "/api/training/providers/strava/connect",
+  operationId: "stravaConnectUrl",
+  tags,
+  summary: "Where to send the user to connect Strava (OAuth 2.0 authorization code flow; the link works 10 minutes)",
+  security,
+  middleware: [userAuth] as const,
+  responses: {
+    200: {
+      description: "The Strava consent URL, with a signed state naming this user",
+      content: {
+        "application/json": {
+          schema: z
+            .object({ authorizeUrl: z.string().url(), expiresAt: z.string().datetime() })
+            .openapi("StravaConnect", {
+              example: {
+                authorizeUrl:
+                  "https://www.strava.com/oauth/authorize?client_id=12345&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Ftraining%2Fproviders%2Fstrava%2Fcallback&response_type=code&approval_prompt=auto&scope=read%2Cactivity%3Aread_all&state=eyJ1Ijoi…",
+                expiresAt: "2026-03-10T06:40:00.000Z",
+              },
+            }),
+        },
+      },
+    },
+    ...authErrorResponses,
+    503: errorResponse("Strava is not configured on this server"),
+  },
+});
+
+export const stravaCallbackRoute = defineRoute({
+  method: "get",
+  path: "/api/training/providers/strava/callback",
+  operationId: "stravaOAuthCallback",
+  tags,
+  summary: "Strava's redirect after consent: the code is exchanged and the tokens stored encrypted",
+  description: "No credentials: the signed `state` issued by /connect names the user. A declined consent (`error=access_denied`) is a 400.",
+  request: {
+    query: z.object({
+      state: z.string().min(1).max(600),
+      code: z.string().min(1).max(500).optional(),
+      scope: z.string().max(500).optional().openapi({ example: "read,activity:read_all" }),
+      error: z.string().max(200).optional().openapi({ example: "access_denied" }),
+    }),
+  },
+  responses: {
+    200: { description: "Connected", content: { "application/json": { schema: connectionSchema } } },
+    401: errorResponse("The state is forged, altered or expired"),
+    409: errorResponse("This Strava athlete is connected to another user"),
+    503: errorResponse("Strava is not configured, or did not answer"),
+  },
+});
+
+export const garminConnectRoute = defineRoute({
+  method: "put",
+  path: "/api/training/providers/garmin",
+  operationId: "connectGarmin",
+  tags,
+  summary: "Map the user's Garmin account: its userId and the userAccessToken its push notifications carry",
+  description: "Only a keyed digest of the token is kept: it is compared with each push, never sent anywhere.",
+  security,
+  middleware: [userAuth] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ userId: z.string().min(1).max(200), userAccessToken: z.string().min(8).max(500) })
+            .openapi("GarminMapping", { example: { userId: "4aacafe82427c251df9c9592d0c06768", userAccessToken: "8f57a6f1-26ba-4b05-a7cd-c6b525a4c7a2" } }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: "Connected", content: { "application/json": { schema: connectionSchema } } },
+    ...authErrorResponses,
+    409: errorResponse("This Garmin user is connected to another user"),
+  },
+});
+
+export const disconnectRoute = defineRoute({
+  method: "delete",
+  path: "/api/training/providers/{provider}",
+  operationId: "disconnectProvider",
+  tags,
+  summary: "Disconnect Strava or Garmin: tokens are deleted; later webhooks for the account are refused",
+  security,
+  middleware: [userAuth] as const,
+  request: { params: z.object({ provider: providerSchema }) },
+  responses: { 204: { description: "Disconnected" }, ...authErrorResponses },
+});
+
+export function registerProviderRoutes(app: AppRouter): void {
+  app.openapi(listConnectionsRoute, async (c) => {
+    const principal = principalOf(c);
+    const data = await withTenant(c.get("services").db, userTenant(principal), (tx) => listConnections(tx, principal.id));
+    c.header("cache-control", "private, no-store");
+    return c.json({ data }, 200);
+  });
+
+  app.openapi(stravaConnectRoute, (c) => {
+    const services = c.get("services");
+    const now = clockOf(services);
+    const state = oauthStates(services.config.BACKPLANE_SECRET).issue(principalOf(c).id, "strava", now);
+    const authorizeUrl = stravaClient(services.config).authorizeUrl(state);
+    c.header("cache-control", "private, no-store");
+    return c.json({ authorizeUrl, expiresAt: new Date(now.getTime() + OAUTH_STATE_SECONDS * 1000).toISOString() }, 200);
+  });
+
+  app.openapi(stravaCallbackRoute, async (c) => {
+    const services = c.get("services");
+    const { config, db } = services;
+    const query = c.req.valid("query");
+    const userId = oauthStates(config.BACKPLANE_SECRET).verify(query.state, "strava", clockOf(services));
+    if (userId === null) throw new AppError("unauthorized", "The state is not one this server issued, or it expired; start connecting again");
+    if (query.error !== undefined || query.code === undefined) {
+      throw new AppError("bad_request", `Strava did not grant access (${query.error ?? "no code"})`);
+    }
+    let token: Awaited<ReturnType<ReturnType<typeof stravaClient>["exchangeCode"]>>;
+    try {
+      token = await stravaClient(config).exchangeCode(query.code);
+    } catch (error) {
+      if (error instanceof VendorError && error.status >= 400 && error.status < 500) {
+        throw new AppError("bad_request", "Strava refused the authorization code (expired or already used); connect again");
+      }
+      throw new AppError("service_unavailable", "Strava did not answer the code exchange; try again", { cause: error });
+    }
+    const athlete = token.athlete;
+    if (!athlete) throw new AppError("service_unavailable", "Strava's token answer named no athlete");
+    const ring = tokenKeyRing(config.BACKPLANE_SECRET, config.PROVIDER_TOKEN_PREVIOUS_SECRETS);
+    const tenant = { orgId: null, userId, principal: `user:${userId}` };
+    const connection = await withTenant(db, tenant, (tx) => saveStravaConnection(tx, ring, userId, { ...token, athlete }, query.scope ?? null));
+    c.header("cache-control", "no-store");
+    return c.json(connection, 200);
+  });
+
+  app.openapi(garminConnectRoute, async (c) => {
+    const principal = principalOf(c);
+    const { db, config } = c.get("services");
+    const body = c.req.valid("json");
+    const digest = garminTokenDigester(config.BACKPLANE_SECRET);
+    const connection = await withTenant(db, userTenant(principal), (tx) =>
+      saveGarminConnection(tx, digest, principal.id, body.userId, body.userAccessToken),
+    );
+    return c.json(connection, 200);
+  });
+
+  app.openapi(disconnectRoute, async (c) => {
+    const principal = principalOf(c);
+    const { provider } = c.req.valid("param");
+    await withTenant(c.get("services").db, userTenant(principal), (tx) => revokeConnection(tx, { userId: principal.id, provider }));
+    return c.body(null, 204);
+  });
+}
