@@ -27,9 +27,13 @@ describe("Banister TRIMP", () => {
     expect(sessionRpeLoad(2700, 11)).toBeNull();
     const profile = { restingHr: 50, maxHr: 200, sex: "female" as const };
     expect(sessionLoad({ durationSec: 3600, avgHr: 150, rpe: 7 }, profile)).toEqual({ load: 104.7, method: "trimp", trimp: 104.7 });
-    expect(sessionLoad({ durationSec: 3600, avgHr: null, rpe: 7 }, profile)).toEqual({ load: 420, method: "srpe", trimp: null });
+    expect(sessionLoad({ durationSec: 3600, avgHr: null, rpe: 7 }, profile)).toEqual({ load: 420, method: "session_rpe", trimp: null });
     // HR without the user's resting/max HR falls back to RPE too.
-    expect(sessionLoad({ durationSec: 3600, avgHr: 150, rpe: 5 }, { sex: "male" })).toEqual({ load: 300, method: "srpe", trimp: null });
+    expect(sessionLoad({ durationSec: 3600, avgHr: 150, rpe: 5 }, { sex: "male" })).toEqual({
+      load: 300,
+      method: "session_rpe",
+      trimp: null,
+    });
     expect(sessionLoad({ durationSec: 3600, avgHr: null, rpe: null }, profile)).toBeNull();
   });
 });

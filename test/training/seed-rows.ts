@@ -10,4 +10,17 @@ export async function seedTrainingRows(db: Database, userId: string): Promise<vo
   // A deletion leaves a tombstone (and every write above advanced the user's sync clock).
   await db.query("INSERT INTO training.training_plans (id, user_id) VALUES ('rlsDeletedPlan00', $1)", [userId]);
   await db.query("DELETE FROM training.training_plans WHERE id = 'rlsDeletedPlan00'");
+  // Ingestion: a provider connection, a notification and a push device.
+  await db.query("INSERT INTO training.provider_connections (id, user_id, provider, external_user_id) VALUES ($1, $2, 'garmin', $3)", [
+    `pcn_rls${userId.replace(/[^0-9a-z]/g, "")}`,
+    userId,
+    `garmin-${userId}`,
+  ]);
+  await db.query(
+    "INSERT INTO training.notification_outbox (id, user_id, channel, dedupe_key, payload) VALUES ($1, $2, 'webhook', $3, '{}')",
+    [`ntf_rls${userId.replace(/[^0-9a-z]/g, "")}`, userId, `rls:${userId}`],
+  );
+  await db.query("INSERT INTO training.push_devices (user_id, expo_push_token) VALUES ($1, 'ExponentPushToken[rlsxxxxxxxxxxxxxxx]')", [
+    userId,
+  ]);
 }

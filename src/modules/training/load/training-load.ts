@@ -19,7 +19,8 @@ export interface SessionInput {
   rpe: number | null;
 }
 
-export type LoadMethod = "trimp" | "srpe";
+/** As stored in activities.load_method. */
+export type LoadMethod = "trimp" | "session_rpe";
 
 export interface SessionLoad {
   /** The load the analysis sums (TRIMP, or RPE × minutes). */
@@ -67,7 +68,7 @@ export function sessionLoad(session: SessionInput, profile: Partial<HeartRatePro
   }
   if (session.rpe !== null) {
     const load = sessionRpeLoad(duration, session.rpe);
-    if (load !== null) return { load, method: "srpe", trimp: null };
+    if (load !== null) return { load, method: "session_rpe", trimp: null };
   }
   return null;
 }

@@ -51,7 +51,8 @@ export const deliverNotificationJob = defineJob({
       );
     try {
       if (row.channel === "webhook") {
-        if (!config.TRAINING_NOTIFY_WEBHOOK_URL || !config.TRAINING_NOTIFY_WEBHOOK_SECRET) return void (await finish("skipped", "webhook not configured"));
+        if (!config.TRAINING_NOTIFY_WEBHOOK_URL || !config.TRAINING_NOTIFY_WEBHOOK_SECRET)
+          return void (await finish("skipped", "webhook not configured"));
         const body = JSON.stringify({
           type: row.payload.type,
           timestamp: new Date(row.created_at).toISOString(),
@@ -76,7 +77,10 @@ export const deliverNotificationJob = defineJob({
       );
       if (outcome.deadTokens.length > 0) {
         await withTenant(db, tenant, (tx) =>
-          tx.query("DELETE FROM training.push_devices WHERE user_id = $1 AND expo_push_token = ANY($2::text[])", [row.user_id, outcome.deadTokens]),
+          tx.query("DELETE FROM training.push_devices WHERE user_id = $1 AND expo_push_token = ANY($2::text[])", [
+            row.user_id,
+            outcome.deadTokens,
+          ]),
         );
       }
       await finish(outcome.sent > 0 ? "delivered" : "failed", outcome.errors.join("; ").slice(0, 2000) || null);
@@ -84,11 +88,10 @@ export const deliverNotificationJob = defineJob({
       const message = error instanceof Error ? error.message : String(error);
       const last = attempt > NOTIFICATION_RETRIES;
       await withTenant(db, tenant, (tx) =>
-        tx.query("UPDATE training.notification_outbox SET last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END WHERE id = $1", [
-          notificationId,
-          message.slice(0, 2000),
-          last,
-        ]),
+        tx.query(
+          "UPDATE training.notification_outbox SET last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END WHERE id = $1",
+          [notificationId, message.slice(0, 2000), last],
+        ),
       );
       throw error;
     }

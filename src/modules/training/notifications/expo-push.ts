@@ -13,7 +13,8 @@ function redirectingDispatcher(target: URL) {
   if (!base) throw new Error("no global undici dispatcher to send Expo pushes through");
   const prefix = target.pathname.replace(/\/$/, "");
   return {
-    dispatch: (options: { path: string }, handler: object) => base.dispatch({ ...options, origin: target.origin, path: prefix + options.path }, handler),
+    dispatch: (options: { path: string }, handler: object) =>
+      base.dispatch({ ...options, origin: target.origin, path: prefix + options.path }, handler),
   };
 }
 

@@ -19,12 +19,17 @@ export interface Notification {
 
 /**
  * In the caller's transaction: one outbox row per channel that can reach the user (Expo when they
- * registered a device, the signed webhook when configured) and its delivery job. Returns the ids
+ * opted in and registered a device, the signed webhook when configured) and its delivery job. Returns the ids
  * of rows added now (an existing key adds none).
  */
 export async function notify(tx: Sql, jobs: JobQueue, config: Config, notification: Notification): Promise<string[]> {
   const channels: NotificationChannel[] = [];
-  const [device] = await tx.query("SELECT 1 FROM training.push_devices WHERE user_id = $1 LIMIT 1", [notification.userId]);
+  // Push only with the user's opt-in (settings.notificationsEnabled) and a registered device.
+  const [device] = await tx.query(
+    `SELECT 1 FROM training.push_devices d JOIN training.profiles p ON p.user_id = d.user_id
+     WHERE d.user_id = $1 AND (p.settings->>'notificationsEnabled')::boolean IS TRUE LIMIT 1`,
+    [notification.userId],
+  );
   if (device) channels.push("expo");
   if (config.TRAINING_NOTIFY_WEBHOOK_URL && config.TRAINING_NOTIFY_WEBHOOK_SECRET) channels.push("webhook");
   const added: string[] = [];

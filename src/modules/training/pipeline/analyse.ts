@@ -1,7 +1,7 @@
 import type { Sql } from "../../../platform/db/database.ts";
 import type { Services } from "../../../platform/module.ts";
-import { readiness, HRV_BASELINE_DAYS } from "../load/readiness.ts";
-import { dailyTotals, workloadRatio, type WorkloadRatio } from "../load/workload-ratio.ts";
+import { HRV_BASELINE_DAYS, readiness } from "../load/readiness.ts";
+import { dailyTotals, type WorkloadRatio, workloadRatio } from "../load/workload-ratio.ts";
 import { notify } from "../notifications/outbox.ts";
 import {
   completeScheduledWorkout,
@@ -9,8 +9,8 @@ import {
   hrvBaseline,
   metricsOf,
   type SavedActivity,
-  setReadinessScore,
   userProfile,
+  writeDayAnalysis,
 } from "./training-store.ts";
 
 /** Days of loads fed to the EWMAs: (1 − 2/29)^90 < 0.2 %: the start-from-zero bias is gone. */
@@ -31,10 +31,10 @@ export interface DayAnalysis {
 /**
  * Re-analyses one day from what is stored (so running it twice gives the same row): its load,
  * the EWMA acute:chronic ratio and its > 1.5 flag, and readiness from that day's HRV against the
- * 28 days before it, sleep and soreness. Written to training.load_analysis, and readiness also to
- * the day's daily_metrics row when there is one.
+ * 28 days before it, sleep and soreness. Written to the day's daily_metrics row (the server-owned
+ * columns; the row is created for a day that has none).
  */
-export async function reanalyseDay(tx: Sql, userId: string, day: string, _now: Date): Promise<DayAnalysis> {
+export async function reanalyseDay(tx: Sql, userId: string, day: string): Promise<DayAnalysis> {
   const profile = await userProfile(tx, userId);
   const loads = await dailyLoads(tx, userId, profile.timeZone, day, RATIO_HISTORY_DAYS);
   const totals = dailyTotals(loads, day, RATIO_HISTORY_DAYS);
@@ -48,17 +48,14 @@ export async function reanalyseDay(tx: Sql, userId: string, day: string, _now: D
         soreness: metrics.soreness,
       })
     : null;
-  const dayLoad = totals.at(-1) ?? 0;
-  await tx.query(
-    `INSERT INTO training.load_analysis (user_id, date, day_load, acute_load, chronic_load, acwr, acwr_flagged, readiness_score, analysed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-     ON CONFLICT (user_id, date) DO UPDATE SET day_load = EXCLUDED.day_load, acute_load = EXCLUDED.acute_load,
-       chronic_load = EXCLUDED.chronic_load, acwr = EXCLUDED.acwr, acwr_flagged = EXCLUDED.acwr_flagged,
-       readiness_score = EXCLUDED.readiness_score, analysed_at = now()`,
-    [userId, day, dayLoad, ratio.acute, ratio.chronic, ratio.ratio, ratio.flagged, ready?.score ?? null],
-  );
-  if (ready) await setReadinessScore(tx, userId, day, ready.score);
-  return { day, dayLoad, ratio, readiness: ready?.score ?? null };
+  await writeDayAnalysis(tx, userId, day, {
+    acuteLoad: ratio.acute,
+    chronicLoad: ratio.chronic,
+    acwr: ratio.ratio,
+    acwrFlag: ratio.flagged,
+    readiness: ready?.score ?? null,
+  });
+  return { day, dayLoad: totals.at(-1) ?? 0, ratio, readiness: ready?.score ?? null };
 }
 
 const sportName = { run: "Run", cycle: "Ride", swim: "Swim" } as const;
@@ -68,19 +65,18 @@ function describe(activity: SavedActivity, analysis: DayAnalysis): string {
   if (activity.distanceMeters !== null) parts.push(`${(activity.distanceMeters / 1000).toFixed(1)} km`);
   parts.push(`${Math.round(activity.durationSec / 60)} min`);
   if (activity.load) parts.push(`load ${Math.round(activity.load.load)} (${activity.load.method === "trimp" ? "TRIMP" : "RPE × min"})`);
-  if (analysis.ratio.ratio !== null) parts.push(`ACWR ${analysis.ratio.ratio.toFixed(2)}${analysis.ratio.flagged ? " — above 1.5, ease off" : ""}`);
+  if (analysis.ratio.ratio !== null)
+    parts.push(`ACWR ${analysis.ratio.ratio.toFixed(2)}${analysis.ratio.flagged ? " — above 1.5, ease off" : ""}`);
   return parts.join(" · ");
 }
 
 /**
- * After an activity is saved: re-analyse its day (and today, when it is another day), mark the
- * day's matching scheduled workout completed, and queue "New <Run> Analyzed" once per activity.
+ * After an activity is saved: re-analyse its day, mark the day's matching scheduled workout
+ * completed, and queue "New <Run> Analyzed" once per activity.
  */
-export async function analyseAndNotify(tx: Sql, services: Services, userId: string, activity: SavedActivity, now: Date): Promise<DayAnalysis> {
-  const analysis = await reanalyseDay(tx, userId, activity.day, now);
-  const today = localDate(now, activity.timeZone);
-  if (today > activity.day) await reanalyseDay(tx, userId, today, now);
-  const workoutId = await completeScheduledWorkout(tx, userId, activity.day, activity.type);
+export async function analyseAndNotify(tx: Sql, services: Services, userId: string, activity: SavedActivity): Promise<DayAnalysis> {
+  const analysis = await reanalyseDay(tx, userId, activity.day);
+  const workoutId = await completeScheduledWorkout(tx, userId, activity.day, activity.type, activity.id);
   await notify(tx, services.jobs, services.config, {
     userId,
     type: "activity.analyzed",

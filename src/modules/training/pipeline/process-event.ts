@@ -3,7 +3,13 @@ import type { JobContext } from "../../../platform/module.ts";
 import { asService, withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { markWebhookEvent } from "../../../platform/webhooks/receive-webhook-event.ts";
 import { type ConnectionRow, findActiveConnection, revokeConnection } from "../providers/connections.ts";
-import { garminActivitySchema, garminDailySchema, garminHrvSchema, garminPayloadSchema, garminSleepSchema } from "../providers/garmin-payload.ts";
+import {
+  garminActivitySchema,
+  garminDailySchema,
+  garminHrvSchema,
+  garminPayloadSchema,
+  garminSleepSchema,
+} from "../providers/garmin-payload.ts";
 import { stravaClient } from "../providers/strava-client.ts";
 import { stravaAccessToken } from "../providers/strava-token.ts";
 import { tokenKeyRing } from "../providers/token-crypto.ts";
@@ -28,14 +34,21 @@ export async function processWebhookEvent(payload: ActivityProcessingPayload, co
   const { services, attempt } = context;
   const { db, log } = services;
   const [event] = await asService(db, "training: read webhook event", (tx) =>
-    tx.query<{ id: string; source: string; body: Uint8Array }>("SELECT id, source, body FROM backplane.webhook_events WHERE id = $1", [payload.eventId]),
+    tx.query<{ id: string; source: string; body: Uint8Array }>("SELECT id, source, body FROM backplane.webhook_events WHERE id = $1", [
+      payload.eventId,
+    ]),
   );
   if (!event) return void log.warn({ eventId: payload.eventId }, "webhook event gone (retention) before processing");
-  const mark = (outcome: Parameters<typeof markWebhookEvent>[2]) => asService(db, "training: mark webhook event", (tx) => markWebhookEvent(tx, event.id, outcome));
+  const mark = (outcome: Parameters<typeof markWebhookEvent>[2]) =>
+    asService(db, "training: mark webhook event", (tx) => markWebhookEvent(tx, event.id, outcome));
   try {
     const body: unknown = JSON.parse(Buffer.from(event.body).toString("utf8"));
     const outcome =
-      event.source === "strava" ? await processStrava(body, context) : event.source === "garmin" ? await processGarmin(body, context) : null;
+      event.source === "strava"
+        ? await processStrava(body, context)
+        : event.source === "garmin"
+          ? await processGarmin(body, context)
+          : null;
     if (outcome === null) throw new PermanentFailure(`no processing for source ${event.source}`);
     await mark({ status: "processed" });
     log.info({ eventId: event.id, source: event.source, outcome }, "training event processed");
@@ -43,7 +56,11 @@ export async function processWebhookEvent(payload: ActivityProcessingPayload, co
     if (error instanceof VendorError && error.status === 429 && (payload.deferrals ?? 0) < MAX_DEFERRALS) {
       // Honour the vendor's Retry-After: the same event again, as a new job due then (not an attempt used up).
       const delay = Math.max(1, error.retryAfterSeconds ?? 60);
-      await services.jobs.enqueue(activityProcessingJob, { eventId: event.id, deferrals: (payload.deferrals ?? 0) + 1 }, { startAfter: delay });
+      await services.jobs.enqueue(
+        activityProcessingJob,
+        { eventId: event.id, deferrals: (payload.deferrals ?? 0) + 1 },
+        { startAfter: delay },
+      );
       log.warn({ eventId: event.id, retryAfterSeconds: delay }, "vendor rate limit: event deferred");
       return;
     }
@@ -57,7 +74,9 @@ export async function processWebhookEvent(payload: ActivityProcessingPayload, co
 }
 
 async function connectionOf(provider: "strava" | "garmin", externalUserId: string, context: JobContext): Promise<ConnectionRow> {
-  const connection = await asService(context.services.db, "training: find connection", (tx) => findActiveConnection(tx, provider, externalUserId));
+  const connection = await asService(context.services.db, "training: find connection", (tx) =>
+    findActiveConnection(tx, provider, externalUserId),
+  );
   if (!connection) throw new PermanentFailure(`${provider} account ${externalUserId} is no longer connected`);
   return connection;
 }
@@ -75,7 +94,7 @@ async function processStrava(body: unknown, context: JobContext): Promise<Outcom
   if (event.aspect_type === "delete") {
     const removed = await withTenant(services.db, tenant, async (tx) => {
       const day = await tombstoneActivity(tx, connection.user_id, "strava", String(event.object_id));
-      if (day) await reanalyseDay(tx, connection.user_id, day, clock(context));
+      if (day) await reanalyseDay(tx, connection.user_id, day);
       return day;
     });
     return removed ? "activity deleted (tombstone)" : "activity delete: not stored here";
@@ -97,7 +116,7 @@ async function ingestActivity(userId: string, activity: NormalizedActivity, cont
   const { services } = context;
   return withTenant(services.db, userTenant(userId), async (tx) => {
     const saved = await saveActivity(tx, userId, activity);
-    await analyseAndNotify(tx, services, userId, saved, clock(context));
+    await analyseAndNotify(tx, services, userId, saved);
     return `activity ${saved.id} ${saved.created ? "created" : "updated"}`;
   });
 }
@@ -118,14 +137,24 @@ async function processGarmin(body: unknown, context: JobContext): Promise<Outcom
   if (entry.callbackURL !== undefined) {
     // Ping: pull the summaries from Garmin (verified at intake to be on GARMIN_API_URL).
     const { config } = context.services;
-    if (new URL(entry.callbackURL).origin !== new URL(config.GARMIN_API_URL).origin) throw new PermanentFailure("callbackURL not on GARMIN_API_URL");
-    const pulled = await vendorJson<unknown>({ vendor: "garmin", method: "GET", url: entry.callbackURL, timeoutMs: config.OUTBOUND_TIMEOUT_MS, signal: context.signal });
+    if (new URL(entry.callbackURL).origin !== new URL(config.GARMIN_API_URL).origin)
+      throw new PermanentFailure("callbackURL not on GARMIN_API_URL");
+    const pulled = await vendorJson<unknown>({
+      vendor: "garmin",
+      method: "GET",
+      url: entry.callbackURL,
+      timeoutMs: config.OUTBOUND_TIMEOUT_MS,
+      signal: context.signal,
+    });
     if (!Array.isArray(pulled)) throw new VendorError("garmin", 200, "Garmin pull answered something other than a list");
     // Only the pinged user's summaries: a pull answers for the one user anyway.
-    summaries = pulled.filter((item) => (item as { userId?: unknown })?.userId === undefined || (item as { userId?: unknown }).userId === entry.userId);
+    summaries = pulled.filter(
+      (item) => (item as { userId?: unknown })?.userId === undefined || (item as { userId?: unknown }).userId === entry.userId,
+    );
   }
   const done: string[] = [];
-  for (const summary of summaries) done.push(await processGarminSummary(list, { userId: entry.userId, ...(summary as object) }, connection.user_id, context));
+  for (const summary of summaries)
+    done.push(await processGarminSummary(list, { userId: entry.userId, ...(summary as object) }, connection.user_id, context));
   return done.join("; ") || "nothing pulled";
 }
 
@@ -143,14 +172,16 @@ async function processGarminSummary(list: string, summary: unknown, userId: stri
           stressScore: daily.averageStressLevel != null && daily.averageStressLevel >= 0 ? daily.averageStressLevel : undefined,
         }))(garminDailySchema.parse(summary))
       : list === "sleeps"
-        ? ((sleep) => ({ date: sleep.calendarDate, sleepHours: Math.round((sleep.durationInSeconds / 3600) * 100) / 100 }))(garminSleepSchema.parse(summary))
+        ? ((sleep) => ({ date: sleep.calendarDate, sleepHours: Math.round((sleep.durationInSeconds / 3600) * 100) / 100 }))(
+            garminSleepSchema.parse(summary),
+          )
         : list === "hrv"
           ? ((hrv) => ({ date: hrv.calendarDate, hrvRmssd: hrv.lastNightAvg ?? undefined }))(garminHrvSchema.parse(summary))
           : null;
   if (!metrics) return `${list}: not processed`;
   await withTenant(context.services.db, userTenant(userId), async (tx: Sql) => {
     await saveDailyMetrics(tx, userId, metrics);
-    await reanalyseDay(tx, userId, metrics.date, clock(context));
+    await reanalyseDay(tx, userId, metrics.date);
   });
   return `${list} ${metrics.date} saved`;
 }

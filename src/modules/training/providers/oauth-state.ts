@@ -15,7 +15,12 @@ export function oauthStates(secret: string) {
   return {
     issue(userId: string, provider: string, now: Date): string {
       const body = Buffer.from(
-        JSON.stringify({ u: userId, p: provider, e: Math.floor(now.getTime() / 1000) + OAUTH_STATE_SECONDS, n: randomBytes(9).toString("base64url") }),
+        JSON.stringify({
+          u: userId,
+          p: provider,
+          e: Math.floor(now.getTime() / 1000) + OAUTH_STATE_SECONDS,
+          n: randomBytes(9).toString("base64url"),
+        }),
       ).toString("base64url");
       return `${body}.${sign(body)}`;
     },

@@ -8,8 +8,11 @@ export const connectionSchema = z
     externalUserId: z.string().openapi({ description: "Strava athlete id or Garmin userId", example: "134815" }),
     status: z.enum(["active", "revoked"]),
     scope: z.string().nullable().openapi({ example: "read,activity:read_all" }),
-    connectedAt: z.string().datetime(),
-    accessTokenExpiresAt: z.string().datetime().nullable(),
+    connectedAt: z.string().datetime().openapi({ example: "2026-03-10T06:31:02.000Z" }),
+    accessTokenExpiresAt: z.string().datetime().nullable().openapi({
+      description: "Strava: when the current access token expires (refreshed before); Garmin: null",
+      example: "2026-03-10T12:31:02.000Z",
+    }),
   })
   .openapi("ProviderConnection");
 

@@ -13,7 +13,13 @@ export const REFRESH_AHEAD_SECONDS = 5 * 60;
  * REFRESH_AHEAD_SECONDS. The row is locked while refreshing, so two jobs for the same athlete
  * refresh once (Strava rotates the refresh token: a second refresh with the old one would fail).
  */
-export async function stravaAccessToken(tx: Sql, ring: TokenKeyRing, client: StravaClient, connectionId: string, now: Date): Promise<string> {
+export async function stravaAccessToken(
+  tx: Sql,
+  ring: TokenKeyRing,
+  client: StravaClient,
+  connectionId: string,
+  now: Date,
+): Promise<string> {
   const [row] = await tx.query<ConnectionRow>(
     "SELECT * FROM training.provider_connections WHERE id = $1 AND status = 'active' FOR UPDATE",
     [connectionId],

@@ -26,11 +26,21 @@ export interface GarminIntake {
 type Refusal = "unknown_user" | "token_mismatch" | "foreign_callback" | "no_summary_id";
 
 /** Why an entry cannot be trusted, or null when it can. */
-function refusal(entry: GarminEntry, list: string, connection: ConnectionRow | undefined, config: Config, digest: (t: string) => string): Refusal | null {
+function refusal(
+  entry: GarminEntry,
+  list: string,
+  connection: ConnectionRow | undefined,
+  config: Config,
+  digest: (t: string) => string,
+): Refusal | null {
   if (!connection) return "unknown_user";
   if (list === "deregistrations") {
     // A deregistration carries the token it ends (legacy) or only the user; either way the user must be ours.
-    if (entry.userAccessToken && connection.user_token_digest && !sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest))
+    if (
+      entry.userAccessToken &&
+      connection.user_token_digest &&
+      !sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest)
+    )
       return "token_mismatch";
     return null;
   }
@@ -70,7 +80,8 @@ export async function acceptGarminDelivery(
 ): Promise<GarminIntake> {
   if (!config.GARMIN_CLIENT_ID) throw new AppError("not_found", "Garmin webhooks are not configured here (GARMIN_CLIENT_ID)");
   const clientId = delivery.headers.get("garmin-client-id") ?? "";
-  if (!sameSecret(clientId, config.GARMIN_CLIENT_ID)) throw new AppError("unauthorized", "garmin-client-id is not this server's consumer key");
+  if (!sameSecret(clientId, config.GARMIN_CLIENT_ID))
+    throw new AppError("unauthorized", "garmin-client-id is not this server's consumer key");
   if (config.GARMIN_WEBHOOK_SECRET && !sameSecret(delivery.headers.get(GARMIN_SECRET_HEADER) ?? "", config.GARMIN_WEBHOOK_SECRET)) {
     throw new AppError("unauthorized", `${GARMIN_SECRET_HEADER} does not match GARMIN_WEBHOOK_SECRET`);
   }
@@ -97,7 +108,8 @@ export async function acceptGarminDelivery(
     const connections = await findActiveConnections(tx, "garmin", [...new Set(entries.map(({ entry }) => entry.userId))]);
     const verified = entries.filter(({ list, entry }) => refusal(entry, list, connections.get(entry.userId), config, digest) === null);
     const rejected = entries.length - verified.length;
-    if (verified.length === 0) throw new AppError("forbidden", "No entry of this notification is for a Garmin user connected here", { details: { rejected } });
+    if (verified.length === 0)
+      throw new AppError("forbidden", "No entry of this notification is for a Garmin user connected here", { details: { rejected } });
     let accepted = 0;
     let duplicates = 0;
     for (const { list, entry } of verified) {

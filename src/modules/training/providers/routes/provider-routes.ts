@@ -25,7 +25,10 @@ export const listConnectionsRoute = defineRoute({
   summary: "The signed-in user's Strava and Garmin connections (never their tokens)",
   security,
   middleware: [userAuth] as const,
-  responses: { 200: { description: "Connections", content: { "application/json": { schema: connectionListSchema } } }, ...authErrorResponses },
+  responses: {
+    200: { description: "Connections", content: { "application/json": { schema: connectionListSchema } } },
+    ...authErrorResponses,
+  },
 });
 
 export const stravaConnectRoute = defineRoute({
@@ -41,15 +44,13 @@ export const stravaConnectRoute = defineRoute({
       description: "The Strava consent URL, with a signed state naming this user",
       content: {
         "application/json": {
-          schema: z
-            .object({ authorizeUrl: z.string().url(), expiresAt: z.string().datetime() })
-            .openapi("StravaConnect", {
-              example: {
-                authorizeUrl:
-                  "https://www.strava.com/oauth/authorize?client_id=12345&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Ftraining%2Fproviders%2Fstrava%2Fcallback&response_type=code&approval_prompt=auto&scope=read%2Cactivity%3Aread_all&state=eyJ1Ijoi…",
-                expiresAt: "2026-03-10T06:40:00.000Z",
-              },
-            }),
+          schema: z.object({ authorizeUrl: z.string().url(), expiresAt: z.string().datetime() }).openapi("StravaConnect", {
+            example: {
+              authorizeUrl:
+                "https://www.strava.com/oauth/authorize?client_id=12345&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Ftraining%2Fproviders%2Fstrava%2Fcallback&response_type=code&approval_prompt=auto&scope=read%2Cactivity%3Aread_all&state=eyJ1Ijoi…",
+              expiresAt: "2026-03-10T06:40:00.000Z",
+            },
+          }),
         },
       },
     },
@@ -67,8 +68,11 @@ export const stravaCallbackRoute = defineRoute({
   description: "No credentials: the signed `state` issued by /connect names the user. A declined consent (`error=access_denied`) is a 400.",
   request: {
     query: z.object({
-      state: z.string().min(1).max(600),
-      code: z.string().min(1).max(500).optional(),
+      state: z.string().min(1).max(600).openapi({
+        description: "The signed state from /connect",
+        example: "eyJ1IjoidXNyXzNrOXgybTdxOHgxYzN2NWI2bjB6In0.Qm9ndXNTaWduYXR1cmU",
+      }),
+      code: z.string().min(1).max(500).optional().openapi({ example: "2d6e0c1f8a4b4c3e9d7f5a1b3c5e7f9a0b2c4d6e" }),
       scope: z.string().max(500).optional().openapi({ example: "read,activity:read_all" }),
       error: z.string().max(200).optional().openapi({ example: "access_denied" }),
     }),
@@ -95,9 +99,9 @@ export const garminConnectRoute = defineRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z
-            .object({ userId: z.string().min(1).max(200), userAccessToken: z.string().min(8).max(500) })
-            .openapi("GarminMapping", { example: { userId: "4aacafe82427c251df9c9592d0c06768", userAccessToken: "8f57a6f1-26ba-4b05-a7cd-c6b525a4c7a2" } }),
+          schema: z.object({ userId: z.string().min(1).max(200), userAccessToken: z.string().min(8).max(500) }).openapi("GarminMapping", {
+            example: { userId: "4aacafe82427c251df9c9592d0c06768", userAccessToken: "8f57a6f1-26ba-4b05-a7cd-c6b525a4c7a2" },
+          }),
         },
       },
     },
@@ -143,7 +147,8 @@ export function registerProviderRoutes(app: AppRouter): void {
     const { config, db } = services;
     const query = c.req.valid("query");
     const userId = oauthStates(config.BACKPLANE_SECRET).verify(query.state, "strava", clockOf(services));
-    if (userId === null) throw new AppError("unauthorized", "The state is not one this server issued, or it expired; start connecting again");
+    if (userId === null)
+      throw new AppError("unauthorized", "The state is not one this server issued, or it expired; start connecting again");
     if (query.error !== undefined || query.code === undefined) {
       throw new AppError("bad_request", `Strava did not grant access (${query.error ?? "no code"})`);
     }
@@ -160,7 +165,9 @@ export function registerProviderRoutes(app: AppRouter): void {
     if (!athlete) throw new AppError("service_unavailable", "Strava's token answer named no athlete");
     const ring = tokenKeyRing(config.BACKPLANE_SECRET, config.PROVIDER_TOKEN_PREVIOUS_SECRETS);
     const tenant = { orgId: null, userId, principal: `user:${userId}` };
-    const connection = await withTenant(db, tenant, (tx) => saveStravaConnection(tx, ring, userId, { ...token, athlete }, query.scope ?? null));
+    const connection = await withTenant(db, tenant, (tx) =>
+      saveStravaConnection(tx, ring, userId, { ...token, athlete }, query.scope ?? null),
+    );
     c.header("cache-control", "no-store");
     return c.json(connection, 200);
   });

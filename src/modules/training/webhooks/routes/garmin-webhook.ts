@@ -8,7 +8,14 @@ export const GARMIN_WEBHOOK_PREFIX = "/webhooks/garmin/";
 /** Garmin asks partners to take large pushes (10 MB; activity details far more, not taken here). */
 export const GARMIN_BODY_LIMIT = 10 * 1024 * 1024;
 
-const entry = z.object({ userId: z.string(), userAccessToken: z.string().optional(), summaryId: z.string().optional(), callbackURL: z.string().optional() }).passthrough();
+const entry = z
+  .object({
+    userId: z.string(),
+    userAccessToken: z.string().optional(),
+    summaryId: z.string().optional(),
+    callbackURL: z.string().optional(),
+  })
+  .passthrough();
 
 const examples: Record<GarminEndpoint, unknown> = {
   activities: {
@@ -87,7 +94,11 @@ export function registerGarminWebhooks(app: AppRouter): void {
     app.post(route.getRoutingPath(), async (c) => {
       const { db, jobs, config } = c.get("services");
       const raw = new Uint8Array(await c.req.arrayBuffer());
-      const result = await acceptGarminDelivery(db, jobs, config, endpoint, { raw, contentType: "application/json", headers: c.req.raw.headers });
+      const result = await acceptGarminDelivery(db, jobs, config, endpoint, {
+        raw,
+        contentType: "application/json",
+        headers: c.req.raw.headers,
+      });
       return c.json(result, 200);
     });
     app.openAPIRegistry.registerPath(route);

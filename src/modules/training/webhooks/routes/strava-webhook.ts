@@ -13,14 +13,18 @@ const handshakeQuery = z.object({
   "hub.verify_token": z.string().max(500).openapi({ example: "my-verify-token" }),
   "hub.challenge": z.string().min(1).max(500).openapi({ example: "15f7d1a91c1f40f8a748fd134752feb3" }),
 });
-const secretParam = z.object({ secret: z.string().max(200).openapi({ description: "STRAVA_WEBHOOK_PATH_SECRET", example: "s3cr3t-path-segment-0123" }) });
+const secretParam = z.object({
+  secret: z.string().max(200).openapi({ description: "STRAVA_WEBHOOK_PATH_SECRET", example: "s3cr3t-path-segment-0123" }),
+});
 
 const handshakeResponses = {
   200: {
     description: "The challenge echoed: the subscription is confirmed",
     content: {
       "application/json": {
-        schema: z.object({ "hub.challenge": z.string() }).openapi("StravaHandshake", { example: { "hub.challenge": "15f7d1a91c1f40f8a748fd134752feb3" } }),
+        schema: z
+          .object({ "hub.challenge": z.string() })
+          .openapi("StravaHandshake", { example: { "hub.challenge": "15f7d1a91c1f40f8a748fd134752feb3" } }),
       },
     },
   },
@@ -38,7 +42,15 @@ const eventBody = z
     event_time: z.number().int(),
   })
   .openapi("StravaEvent", {
-    example: { aspect_type: "create", event_time: 1516126040, object_id: 1360128428, object_type: "activity", owner_id: 134815, subscription_id: 120475, updates: {} },
+    example: {
+      aspect_type: "create",
+      event_time: 1516126040,
+      object_id: 1360128428,
+      object_type: "activity",
+      owner_id: 134815,
+      subscription_id: 120475,
+      updates: {},
+    },
   });
 const eventResponses = {
   200: {
@@ -102,7 +114,11 @@ export function registerStravaWebhook(app: AppRouter): void {
     checkStravaPath(config, secret);
     const query = c.req.query();
     return c.json(
-      answerStravaHandshake(config, { mode: query["hub.mode"] ?? "", verifyToken: query["hub.verify_token"] ?? "", challenge: query["hub.challenge"] ?? "" }),
+      answerStravaHandshake(config, {
+        mode: query["hub.mode"] ?? "",
+        verifyToken: query["hub.verify_token"] ?? "",
+        challenge: query["hub.challenge"] ?? "",
+      }),
       200,
     );
   };

@@ -1,5 +1,5 @@
--- Training ingestion (issue 12 items 4-6): provider connections, the per-day load analysis and
--- the notification outbox. docs/training.md describes each; all are user-owned and RLS-forced.
+-- Training ingestion (issue 12 items 4-6): provider connections, the notification outbox and the
+-- Expo push devices it sends to. docs/training.md describes each; all are user-owned and RLS-forced.
 
 -- A user's Strava or Garmin account. OAuth tokens are sealed (AES-256-GCM, key derived from
 -- BACKPLANE_SECRET, bound to the row): `v1.<key id>.<sealed>`; never stored in the clear.
@@ -26,21 +26,6 @@ CREATE TABLE training.provider_connections (
 -- One live link per vendor account: webhooks find the user by it.
 CREATE UNIQUE INDEX provider_connections_external_idx ON training.provider_connections (provider, external_user_id)
   WHERE status = 'active';
-
--- The analysis of each day with training (or readiness) data: the day's load, the EWMA acute
--- and chronic loads, their ratio and its flag, readiness. Server-owned, recomputed by the pipeline.
-CREATE TABLE training.load_analysis (
-  user_id text NOT NULL REFERENCES backplane.users (id) ON DELETE CASCADE,
-  date date NOT NULL,
-  day_load double precision NOT NULL DEFAULT 0 CHECK (day_load >= 0),
-  acute_load double precision NOT NULL DEFAULT 0,
-  chronic_load double precision NOT NULL DEFAULT 0,
-  acwr double precision,
-  acwr_flagged boolean NOT NULL DEFAULT false,
-  readiness_score integer CHECK (readiness_score BETWEEN 0 AND 100),
-  analysed_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (user_id, date)
-);
 
 -- "New Run Analyzed" and its like, written in the pipeline's transaction and delivered by a job
 -- with retries (Expo push, Standard Webhooks). One row per (event, channel): a re-run of the
@@ -81,18 +66,6 @@ CREATE POLICY provider_connections_update ON training.provider_connections FOR U
 CREATE POLICY provider_connections_delete ON training.provider_connections FOR DELETE
   USING (user_id = nullif(current_setting('app.user_id', true), ''));
 
-ALTER TABLE training.load_analysis ENABLE ROW LEVEL SECURITY;
-ALTER TABLE training.load_analysis FORCE ROW LEVEL SECURITY;
-CREATE POLICY load_analysis_select ON training.load_analysis FOR SELECT
-  USING (user_id = nullif(current_setting('app.user_id', true), ''));
-CREATE POLICY load_analysis_insert ON training.load_analysis FOR INSERT
-  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
-CREATE POLICY load_analysis_update ON training.load_analysis FOR UPDATE
-  USING (user_id = nullif(current_setting('app.user_id', true), ''))
-  WITH CHECK (user_id = nullif(current_setting('app.user_id', true), ''));
-CREATE POLICY load_analysis_delete ON training.load_analysis FOR DELETE
-  USING (user_id = nullif(current_setting('app.user_id', true), ''));
-
 ALTER TABLE training.notification_outbox ENABLE ROW LEVEL SECURITY;
 ALTER TABLE training.notification_outbox FORCE ROW LEVEL SECURITY;
 CREATE POLICY notification_outbox_select ON training.notification_outbox FOR SELECT
@@ -118,6 +91,5 @@ CREATE POLICY push_devices_delete ON training.push_devices FOR DELETE
   USING (user_id = nullif(current_setting('app.user_id', true), ''));
 
 GRANT SELECT, INSERT, UPDATE ON training.provider_connections TO backplane_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON training.load_analysis TO backplane_app;
 GRANT SELECT, INSERT, UPDATE ON training.notification_outbox TO backplane_app;
 GRANT SELECT, INSERT, DELETE ON training.push_devices TO backplane_app;
