@@ -8,7 +8,7 @@ const noop = async () => ({});
 describe("privacy, cleanup and metric registry", () => {
   it("gathers the platform's and every module's handlers, platform first", () => {
     const catalog = catalogOf(availableModules);
-    expect(catalog.privacy.map((entry) => entry.module)).toEqual(["backplane", "community"]);
+    expect(catalog.privacy.map((entry) => entry.module)).toEqual(["backplane", "community", "training"]);
     const cleanups = catalog.cleanups.map((cleanup) => `${cleanup.module}:${cleanup.name}`);
     for (const expected of [
       "backplane:platform.sessions",

@@ -1,7 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { auditSourceOf } from "../../../../platform/audit/audit-source.ts";
+import { recordAuditEvent } from "../../../../platform/audit/record-audit-event.ts";
 import { requireAuth } from "../../../../platform/auth/require-auth.ts";
 import { principalOf } from "../../../../platform/auth/require-org.ts";
 import type { AppRouter } from "../../../../platform/http/app-env.ts";
+import { clientIpOf } from "../../../../platform/http/client-ip.ts";
 import { authErrorResponses, defineRoute, errorResponse } from "../../../../platform/http/define-route.ts";
 import { AppError } from "../../../../platform/http/errors.ts";
 import { clockOf, userTenant } from "../../../../platform/identity/identity-settings.ts";
@@ -165,9 +168,20 @@ export function registerProviderRoutes(app: AppRouter): void {
     if (!athlete) throw new AppError("service_unavailable", "Strava's token answer named no athlete");
     const ring = tokenKeyRing(config.BACKPLANE_SECRET, config.PROVIDER_TOKEN_PREVIOUS_SECRETS);
     const tenant = { orgId: null, userId, principal: `user:${userId}` };
-    const connection = await withTenant(db, tenant, (tx) =>
-      saveStravaConnection(tx, ring, userId, { ...token, athlete }, query.scope ?? null),
-    );
+    const connection = await withTenant(db, tenant, async (tx) => {
+      const saved = await saveStravaConnection(tx, ring, userId, { ...token, athlete }, query.scope ?? null);
+      // No principal on this request (the vendor redirected the browser): the state named the user.
+      await recordAuditEvent(tx, {
+        actor: { type: "user", id: userId },
+        requestId: c.get("requestId"),
+        clientIp: clientIpOf(c, config.TRUST_PROXY_HOPS),
+        orgId: null,
+        action: "training.provider_connected",
+        target: { type: "provider_connection", id: `strava:${saved.externalUserId}` },
+        metadata: { provider: "strava", scope: saved.scope },
+      });
+      return saved;
+    });
     c.header("cache-control", "no-store");
     return c.json(connection, 200);
   });
@@ -177,16 +191,33 @@ export function registerProviderRoutes(app: AppRouter): void {
     const { db, config } = c.get("services");
     const body = c.req.valid("json");
     const digest = garminTokenDigester(config.BACKPLANE_SECRET);
-    const connection = await withTenant(db, userTenant(principal), (tx) =>
-      saveGarminConnection(tx, digest, principal.id, body.userId, body.userAccessToken),
-    );
+    const connection = await withTenant(db, userTenant(principal), async (tx) => {
+      const saved = await saveGarminConnection(tx, digest, principal.id, body.userId, body.userAccessToken);
+      await recordAuditEvent(tx, {
+        ...auditSourceOf(c),
+        orgId: null,
+        action: "training.provider_connected",
+        target: { type: "provider_connection", id: `garmin:${saved.externalUserId}` },
+        metadata: { provider: "garmin" },
+      });
+      return saved;
+    });
     return c.json(connection, 200);
   });
 
   app.openapi(disconnectRoute, async (c) => {
     const principal = principalOf(c);
     const { provider } = c.req.valid("param");
-    await withTenant(c.get("services").db, userTenant(principal), (tx) => revokeConnection(tx, { userId: principal.id, provider }));
+    await withTenant(c.get("services").db, userTenant(principal), async (tx) => {
+      if (!(await revokeConnection(tx, { userId: principal.id, provider }))) return;
+      await recordAuditEvent(tx, {
+        ...auditSourceOf(c),
+        orgId: null,
+        action: "training.provider_disconnected",
+        target: { type: "provider_connection", id: provider },
+        metadata: { provider },
+      });
+    });
     return c.body(null, 204);
   });
 }
