@@ -34,7 +34,9 @@ async function tableSizes(tx: Sql, schemas: string[]): Promise<Record<string, nu
   // A partitioned table (pg-boss's job table) is the sum of its partitions.
   const rows = await tx.query<{ name: string; bytes: string }>(
     `SELECT n.nspname || '.' || c.relname AS name,
-       (SELECT coalesce(sum(pg_total_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p)::text AS bytes
+       (CASE WHEN c.relkind = 'p'
+         THEN (SELECT coalesce(sum(pg_total_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p)
+         ELSE pg_total_relation_size(c.oid) END)::text AS bytes
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
      ORDER BY 1`,
