@@ -27,7 +27,7 @@ interface CachedKey {
 }
 
 interface CacheEntry {
-  key: CachedKey | null; // null: no such key (cached too, so a retry storm with a dead key stays cheap)
+  key: CachedKey;
   fetchedAt: number;
 }
 
@@ -42,6 +42,8 @@ export interface KeyVerifier {
 }
 
 const MAX_CACHE_ENTRIES = 10_000;
+/** Digests of presented keys that matched no row; kept apart so they can never push out a real key. */
+const MAX_UNKNOWN_ENTRIES = 10_000;
 const LAST_USED_EVERY_MS = 60_000;
 
 interface KeyRow {
@@ -68,22 +70,36 @@ FROM backplane.api_keys WHERE digest = $1`;
  * every request (against the deadline the database gave), so an expired key stops on time
  * even when cached.
  */
-export function createKeyVerifier(deps: { db: Database; config: Config; log: Logger }): KeyVerifier {
+export function createKeyVerifier(deps: { db: Database; config: Config; log: Logger; cacheEntries?: number }): KeyVerifier {
+  const maxKnown = deps.cacheEntries ?? MAX_CACHE_ENTRIES;
+  const maxUnknown = deps.cacheEntries ?? MAX_UNKNOWN_ENTRIES;
   const digest = keyDigester(deps.config.BACKPLANE_SECRET);
   const ttlMs = deps.config.API_KEY_CACHE_TTL_SECONDS * 1000;
-  const cache = new Map<string, CacheEntry>();
+  // Two bounded caches. A flood of well-formed random keys (the checksum is public) fills only
+  // `unknown`, so it cannot evict a real key from `known`; per-IP failure limits (requireAuth)
+  // bound how many database lookups such a flood gets.
+  const known = new Map<string, CacheEntry>();
+  const unknown = new Map<string, number>(); // cache key → when the miss was read
   const lastTouched = new Map<string, number>();
   // Bumped by every forget(): a lookup that started under an older generation may hold a row
   // read before a revoke, so it answers its own request but is not cached.
   let generation = 0;
 
+  const remember = <V>(map: Map<string, V>, max: number, cacheKey: string, value: V) => {
+    map.delete(cacheKey); // re-insert at the end: Map order is the eviction order
+    if (map.size >= max) map.delete(map.keys().next().value as string);
+    map.set(cacheKey, value);
+  };
+
   async function lookup(presented: string): Promise<CachedKey | null> {
     const started = Date.now();
-    // The cache is keyed by a plain SHA-256 (about 1 µs, in this process's memory only); the
+    // The caches are keyed by a plain SHA-256 (about 1 µs, in this process's memory only); the
     // keyed HMAC (tens of µs) is paid only on a miss, to find the row.
     const cacheKey = hash("sha256", presented, "base64");
-    const cached = cache.get(cacheKey);
+    const cached = known.get(cacheKey);
     if (cached && started - cached.fetchedAt < ttlMs) return cached.key;
+    const missedAt = unknown.get(cacheKey);
+    if (missedAt !== undefined && started - missedAt < ttlMs) return null;
     const lookupGeneration = generation;
     // Before the key is known there is no org yet: the lookup crosses tenants by nature.
     const rows = await asService(deps.db, "key-verification", (tx) => tx.query<KeyRow>(lookupKey, [digest(presented)]));
@@ -104,9 +120,12 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
         }
       : null;
     if (ttlMs > 0 && lookupGeneration === generation) {
-      cache.delete(cacheKey); // re-insert at the end: Map order is the eviction order
-      if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-      cache.set(cacheKey, { key, fetchedAt: answered });
+      if (key) {
+        unknown.delete(cacheKey);
+        remember(known, maxKnown, cacheKey, { key, fetchedAt: answered });
+      } else {
+        remember(unknown, maxUnknown, cacheKey, answered);
+      }
     }
     return key;
   }
@@ -141,7 +160,7 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
     },
     forget(keyId) {
       generation++;
-      for (const [cacheKey, entry] of cache) if (entry.key?.id === keyId) cache.delete(cacheKey);
+      for (const [cacheKey, entry] of known) if (entry.key.id === keyId) known.delete(cacheKey);
     },
   };
 }

@@ -5,6 +5,7 @@ import { authenticateUser, type UserAuthFailure } from "../identity/authenticate
 import { enforceSameOrigin } from "../identity/csrf.ts";
 import { limitApiKey } from "../ratelimit/api-key-limit.ts";
 import { envKeyMatcher } from "./env-keys.ts";
+import { keyFailureLimitFor } from "./key-failure-limit.ts";
 import { type KeyFailure, keyVerifierFor } from "./key-verifier.ts";
 import { hasScopes, type Principal } from "./principal.ts";
 import { readCredential } from "./read-credential.ts";
@@ -75,8 +76,14 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppE
     if (options.envKeys && matchesEnvKey(presented)) {
       principal = { kind: "env_key", id: options.envKeys.variable, orgId: null, scopes: options.envKeys.scopes };
     } else {
-      const result = await keyVerifierFor(c.get("services")).verify(presented);
-      if (!result.ok) throw unauthorized(result.reason);
+      const services = c.get("services");
+      const failures = keyFailureLimitFor(services.config);
+      await failures.refuseIfSpent(c);
+      const result = await keyVerifierFor(services).verify(presented);
+      if (!result.ok) {
+        await failures.record(c);
+        throw unauthorized(result.reason);
+      }
       principal = result.principal;
     }
 

@@ -62,6 +62,12 @@ export const configSchema = z.object({
   BACKPLANE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** How long a verified (or unknown) API key is cached in process; also the bound on revocation lag. */
   API_KEY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(30).default(10),
+  /**
+   * Failed API-key verifications one client IP may make per minute (per process) before its key
+   * checks get 429 without a lookup: a flood of well-formed random keys then costs at most this
+   * many database queries per IP. 0 turns it off.
+   */
+  API_KEY_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
   /** Live (unrevoked, unexpired) API keys one org may hold; creating or rotating beyond it is a 409 key_limit_reached. */
   KEYS_MAX_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Static keys for the biomech module (the seed's "current,next" rotation pair). */
