@@ -1,4 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
+import { insightsCleanups, insightsMetrics, insightsPrivacy } from "./insights-privacy.ts";
 import { analyzePatternsJob } from "./jobs/analyze-patterns-job.ts";
 import { analyzePerformanceJob } from "./jobs/analyze-performance-job.ts";
 import { generateSuggestionsJob } from "./jobs/generate-suggestions-job.ts";
@@ -122,6 +123,9 @@ export const insightsModule = defineModule({
   ],
   idPrefixes: { ins: "insight (a finding about a user's usage)", sug: "integration suggestion" },
   jobs: [ingestTelemetryJob, analyzePatternsJob, analyzePerformanceJob, generateSuggestionsJob],
+  privacy: insightsPrivacy,
+  cleanups: insightsCleanups,
+  metricSources: insightsMetrics,
   // navigator.sendBeacon posts a JSON string as text/plain.
   mediaTypes: { [TELEMETRY_PATH]: ["text/plain"] },
   bodyLimits: { [TELEMETRY_PATH]: TELEMETRY_BODY_LIMIT },
