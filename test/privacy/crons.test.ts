@@ -337,7 +337,8 @@ describe("GET /api/metrics", () => {
     expect(newest.tick).toBe("2032-01-01T00:00:00.000Z");
     expect(newest.windowFrom).toBe(previous.tick);
     expect(windows.at(-1)).toEqual({ from: new Date(previous.tick), to: new Date(newest.tick) });
-    expect(newest.metrics.sources).toEqual({ "metricsprobe.events_ingested": 1234 });
+    expect(newest.metrics.sources).toMatchObject({ "metricsprobe.events_ingested": 1234 });
+    expect(Object.keys(newest.metrics.sources).sort()).toEqual(catalog.metricSources.map((source) => source.name).sort());
     expect(newest.metrics.activeUsers).toEqual({ last24h: expect.any(Number), last30d: expect.any(Number) });
     expect(Object.keys(newest.metrics.queues).sort()).toEqual(["bulk", "critical", "default"]);
     expect(newest.metrics.tables["backplane.users"]).toBeGreaterThan(0);
