@@ -79,13 +79,20 @@ export async function listConnections(tx: Sql, userId: string): Promise<Connecti
   return rows.map(toConnectionInfo);
 }
 
-/** Refuses to link a vendor account another user already holds (whoever connected first keeps it). */
-async function ensureNotHeldByAnother(tx: Sql, provider: Provider, externalUserId: string, userId: string) {
-  const [held] = await tx.query<{ user_id: string }>(
-    "SELECT user_id FROM training.provider_connections WHERE provider = $1 AND external_user_id = $2 AND status = 'active' AND user_id <> $3",
-    [provider, externalUserId, userId],
-  );
-  if (held) throw new AppError("conflict", `This ${provider} account is already connected to another user`);
+/**
+ * One live link per vendor account (a unique index). The user's own transaction cannot see
+ * another user's link (row-level security), so the index is the check: its violation, raised by
+ * the insert, becomes this 409 (whoever connected first keeps the account).
+ */
+export function heldByAnother(error: unknown, provider: Provider): AppError | null {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === "23505" && String(message).includes("provider_connections_external_idx")) {
+      return new AppError("conflict", `This ${provider} account is already connected to another user`);
+    }
+    current = cause;
+  }
+  return null;
 }
 
 /** In the user's transaction after the code exchange: the link and its sealed tokens (replaced on reconnect). */
@@ -97,7 +104,6 @@ export async function saveStravaConnection(
   scope: string | null,
 ): Promise<ConnectionInfo> {
   const athleteId = String(token.athlete.id);
-  await ensureNotHeldByAnother(tx, "strava", athleteId, userId);
   const [existing] = await tx.query<{ id: string }>(
     "SELECT id FROM training.provider_connections WHERE user_id = $1 AND provider = 'strava' FOR UPDATE",
     [userId],
@@ -132,7 +138,6 @@ export async function saveGarminConnection(
   garminUserId: string,
   userAccessToken: string,
 ): Promise<ConnectionInfo> {
-  await ensureNotHeldByAnother(tx, "garmin", garminUserId, userId);
   const [row] = await tx.query<ConnectionRow>(
     `INSERT INTO training.provider_connections (id, user_id, provider, external_user_id, user_token_digest)
      VALUES ($1, $2, 'garmin', $3, $4)

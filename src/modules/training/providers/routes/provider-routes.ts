@@ -9,7 +9,14 @@ import { authErrorResponses, defineRoute, errorResponse } from "../../../../plat
 import { AppError } from "../../../../platform/http/errors.ts";
 import { clockOf, userTenant } from "../../../../platform/identity/identity-settings.ts";
 import { withTenant } from "../../../../platform/tenancy/with-tenant.ts";
-import { garminTokenDigester, listConnections, revokeConnection, saveGarminConnection, saveStravaConnection } from "../connections.ts";
+import {
+  garminTokenDigester,
+  heldByAnother,
+  listConnections,
+  revokeConnection,
+  saveGarminConnection,
+  saveStravaConnection,
+} from "../connections.ts";
 import { OAUTH_STATE_SECONDS, oauthStates } from "../oauth-state.ts";
 import { connectionListSchema, connectionSchema, providerSchema } from "../schemas.ts";
 import { stravaClient } from "../strava-client.ts";
@@ -181,6 +188,8 @@ export function registerProviderRoutes(app: AppRouter): void {
         metadata: { provider: "strava", scope: saved.scope },
       });
       return saved;
+    }).catch((error: unknown) => {
+      throw heldByAnother(error, "strava") ?? error;
     });
     c.header("cache-control", "no-store");
     return c.json(connection, 200);
@@ -201,6 +210,8 @@ export function registerProviderRoutes(app: AppRouter): void {
         metadata: { provider: "garmin" },
       });
       return saved;
+    }).catch((error: unknown) => {
+      throw heldByAnother(error, "garmin") ?? error;
     });
     return c.json(connection, 200);
   });
