@@ -3,7 +3,7 @@
  * data folder) and real PostgreSQL (BENCH_DATABASE_URL, see bench/config.ts). Usage: node bench/boot.ts [rounds]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,11 +11,12 @@ import { openPostgres } from "../src/platform/db/open-postgres.ts";
 import { benchConfig } from "./config.ts";
 
 const bin = fileURLToPath(new URL("../bin/backplane.js", import.meta.url));
+const launcherFlags = (readFileSync(bin, "utf8").split("\n")[0] ?? "").split(" ").slice(3);
 
 export async function measureBoot(env: Record<string, string>): Promise<number> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, "serve"], {
+  const child = spawn(process.execPath, [...launcherFlags, bin, "serve"], {
     env: {
       HOME: homedir(),
       LOG_LEVEL: "warn",

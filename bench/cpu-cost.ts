@@ -11,7 +11,7 @@ import { benchConfig } from "./config.ts";
 import { prepareDatabase } from "./lib/database.ts";
 import { runLoad } from "./lib/load.ts";
 import { freshPort, type ServerProcess, startServer } from "./lib/proc.ts";
-import { backplaneBin, backplaneEnv, type Context, peersDir } from "./scenarios/context.ts";
+import { backplaneArgs, backplaneEnv, type Context, peersDir } from "./scenarios/context.ts";
 
 /** CPU time of every thread of the process, in µs, from the scheduler's nanosecond counters. */
 function cpuMicros(pid: number): number {
@@ -47,7 +47,9 @@ async function main() {
       servers.push(server);
       return server;
     };
-    const backplane = await start("Backplane", [backplaneBin, "serve"], backplaneEnv(context));
+    // CPU_COST_NODE_FLAGS: V8/Node flags for the first Backplane only (an A/B of flags against the base checkout).
+    const flags = (process.env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    const backplane = await start("Backplane", [...flags, ...backplaneArgs("serve")], backplaneEnv(context));
     // A second checkout (e.g. a git worktree of the commit before a change) measured in the same rounds.
     const before = process.env.CPU_COST_BASE_CHECKOUT;
     const base = before ? await start("Backplane (base)", [`${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
@@ -83,13 +85,14 @@ async function main() {
         costs.set(server.name, [...(costs.get(server.name) ?? []), micros]);
       }
     }
+    const peakRss = new Map(subjects.map(({ server }) => [server.name, server.peakRss() / 1024 / 1024]));
     const bareName = subjects[subjects.length - 1]?.server.name ?? "";
     const q1 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 4)] ?? Number.NaN;
     for (const [name, values] of costs) {
       const min = Math.min(...values);
       const ratio = q1(costs.get(bareName) ?? []) / q1(values);
       console.log(
-        `${name.padEnd(24)} min ${min.toFixed(1).padStart(6)}  q1 ${q1(values).toFixed(1).padStart(6)} µs CPU/request   bare/this (q1) ${ratio.toFixed(2)}×`,
+        `${name.padEnd(24)} min ${min.toFixed(1).padStart(6)}  q1 ${q1(values).toFixed(1).padStart(6)} µs CPU/request   bare/this (q1) ${ratio.toFixed(2)}×   peak RSS ${(peakRss.get(name) ?? 0).toFixed(0)} MB`,
       );
     }
   } finally {

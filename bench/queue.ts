@@ -96,7 +96,7 @@ async function onPostgres() {
     const jobs = await openJobQueue({ config, db, log });
     const services: Services = { config, db, log, jobs };
     await fill(services, JOBS);
-    child = spawn(process.execPath, ["bin/backplane.js", "worker", "--no-migrate"], {
+    child = spawn(process.execPath, ["--max-semi-space-size=4", "bin/backplane.js", "worker", "--no-migrate"], {
       cwd: root,
       env: {
         // Only what the worker needs: the caller's own environment must not change the figures.

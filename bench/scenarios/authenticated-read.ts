@@ -5,7 +5,7 @@ import { freshPort, type ServerProcess, startServer } from "../lib/proc.ts";
 import { type Figure, ratios } from "../lib/report.ts";
 import { alternate } from "../lib/rounds.ts";
 import { spread } from "../lib/stats.ts";
-import { backplaneBin, backplaneEnv, type Context, peersDir, type Scenario, warmAndMeasure } from "./context.ts";
+import { backplaneArgs, backplaneEnv, type Context, peersDir, type Scenario, warmAndMeasure } from "./context.ts";
 
 const title = "2. Authenticated read (GET /api/biomech/sessions, page of 25)";
 const memoryTitle = "5. Memory (server RSS)";
@@ -38,7 +38,7 @@ export const authenticatedRead: Scenario = {
       return peer;
     };
     try {
-      const backplane = await start("Backplane", [backplaneBin, "serve"], backplaneEnv(context), { "x-api-key": seeded.apiKey });
+      const backplane = await start("Backplane", backplaneArgs("serve"), backplaneEnv(context), { "x-api-key": seeded.apiKey });
       const bare = await start("bare node:http + pg (ceiling)", [`${peersDir}bare-sessions.ts`], peerEnv, {});
       const peers: Peer[] = [];
       if (config.skipPeers) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BenchConfig } from "../config.ts";
 import { BENCH_SECRET, BENCH_SMTP_URL, type Seeded } from "../lib/database.ts";
@@ -20,6 +21,10 @@ export interface Scenario {
 }
 
 export const backplaneBin = fileURLToPath(new URL("../../bin/backplane.js", import.meta.url));
+/** The Node flags on the launcher's shebang line (`#!/usr/bin/env -S node <flags>`), so the bench starts Backplane as `npx backplane` does. */
+export const launcherFlags: string[] = (readFileSync(backplaneBin, "utf8").split("\n")[0] ?? "").split(" ").slice(3);
+/** Arguments for `process.execPath` that run a Backplane command the way the launcher does. */
+export const backplaneArgs = (...command: string[]) => [...launcherFlags, backplaneBin, ...command];
 export const peersDir = fileURLToPath(new URL("../peers/", import.meta.url));
 
 /** The environment a benchmarked Backplane server runs with: real Postgres, production mode, warn logs. */

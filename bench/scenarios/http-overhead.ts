@@ -3,7 +3,7 @@ import { freshPort, type ServerProcess, startServer } from "../lib/proc.ts";
 import { type Figure, ratios } from "../lib/report.ts";
 import { alternate } from "../lib/rounds.ts";
 import { spread } from "../lib/stats.ts";
-import { backplaneBin, backplaneEnv, type Context, peersDir, type Scenario, warmAndMeasure } from "./context.ts";
+import { backplaneArgs, backplaneEnv, type Context, peersDir, type Scenario, warmAndMeasure } from "./context.ts";
 
 const title = "1. Framework overhead (GET /api/health)";
 
@@ -22,7 +22,7 @@ export const httpOverhead: Scenario = {
         servers.push(server);
         return server;
       };
-      const backplane = await start("Backplane", [backplaneBin, "serve"], backplaneEnv(context));
+      const backplane = await start("Backplane", backplaneArgs("serve"), backplaneEnv(context));
       const bare = await start("bare node:http", [`${peersDir}bare-health.ts`]);
       const fastify = await start("Fastify", [`${peersDir}fastify-health.ts`]);
       const hono = await start("Hono (bare app)", [`${peersDir}hono-health.ts`]);

@@ -7,7 +7,7 @@ import { freshPort, type ServerProcess, startServer } from "../lib/proc.ts";
 import { type Figure, ratios } from "../lib/report.ts";
 import { alternate } from "../lib/rounds.ts";
 import { spread } from "../lib/stats.ts";
-import { backplaneBin, backplaneEnv, type Context, peersDir, type Scenario } from "./context.ts";
+import { backplaneArgs, backplaneEnv, type Context, peersDir, type Scenario } from "./context.ts";
 
 const title = "7. Durable trigger intake (POST /api/v1/triggers/{key}, 202)";
 const body = JSON.stringify({ orderId: "A-1042", email: "jo@example.com", items: [{ sku: "X1", qty: 2 }], note: "x".repeat(300) });
@@ -47,7 +47,7 @@ export const triggerIntake: Scenario = {
     try {
       const backplane = await startServer({
         name: "Backplane",
-        args: [backplaneBin, "serve"],
+        args: backplaneArgs("serve"),
         port: freshPort(),
         env: backplaneEnv(context),
         readyPath: "/",

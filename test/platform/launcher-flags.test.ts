@@ -1,0 +1,22 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+// The launcher's shebang carries Backplane's Node flags (`npx backplane …`); the npm scripts run
+// `node bin/backplane.js` directly, which skips the shebang, so they must repeat the same flags.
+const root = new URL("../../", import.meta.url);
+const shebang = readFileSync(new URL("bin/backplane.js", root), "utf8").split("\n")[0] ?? "";
+const scripts = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: Record<string, string> }).scripts;
+
+describe("launcher flags", () => {
+  it("the shebang runs node with the young-generation cap", () => {
+    expect(shebang.startsWith("#!/usr/bin/env -S node ")).toBe(true);
+    expect(shebang.split(" ")).toContain("--max-semi-space-size=4");
+  });
+
+  for (const name of ["start", "backplane"]) {
+    it(`npm run ${name} passes the same flags`, () => {
+      const flags = shebang.split(" ").slice(3).join(" ");
+      expect(scripts[name]).toBe(`node ${flags} bin/backplane.js${name === "start" ? " start" : ""}`);
+    });
+  }
+});
