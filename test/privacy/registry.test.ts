@@ -20,6 +20,7 @@ describe("privacy, cleanup and metric registry", () => {
       "backplane:platform.audit-events",
       "community:community.web-vitals",
       "workflows:workflows.logs",
+      "training:training.sync-tombstones",
     ]) {
       expect(cleanups).toContain(expected);
     }

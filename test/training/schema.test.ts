@@ -112,3 +112,24 @@ describe("training schema", () => {
     ).rejects.toThrow(/keeps its id and user/);
   });
 });
+
+describe("deleting a user", () => {
+  it("takes their training rows with them (no tombstones or clock left behind)", async () => {
+    const userId = "usr_schemagone";
+    await t.services.db.query("INSERT INTO backplane.users (id, email) VALUES ($1, 'gone@schema.test')", [userId]);
+    await asService(t.services.db, "test", async (tx) => {
+      const [plan] = await tx.query<{ id: string }>("INSERT INTO training.training_plans (user_id) VALUES ($1) RETURNING id", [userId]);
+      await tx.query("INSERT INTO training.scheduled_workouts (user_id, plan_id, date) VALUES ($1, $2, '2026-03-01')", [userId, plan?.id]);
+      await tx.query("INSERT INTO training.activities (user_id, start_time) VALUES ($1, now())", [userId]);
+    });
+    await asService(t.services.db, "test", (tx) => tx.query("DELETE FROM backplane.users WHERE id = $1", [userId]));
+    const left = await asService(t.services.db, "test", (tx) =>
+      tx.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM training.activities WHERE user_id = $1) + (SELECT count(*) FROM training.scheduled_workouts WHERE user_id = $1)
+              + (SELECT count(*) FROM training.sync_tombstones WHERE user_id = $1) + (SELECT count(*) FROM training.sync_clocks WHERE user_id = $1) AS n`,
+        [userId],
+      ),
+    );
+    expect(Number(left[0]?.n)).toBe(0);
+  });
+});

@@ -10,7 +10,11 @@ import {
   ingestionTables,
   registerIngestionRoutes,
 } from "./ingestion.ts";
+import { registerSyncPull } from "./routes/sync-pull.ts";
+import { registerSyncPush } from "./routes/sync-push.ts";
+import { tombstoneCleanup } from "./sync/tombstone-cleanup.ts";
 import { trainingTables } from "./tables.ts";
+import { trainingPrivacy } from "./training-privacy.ts";
 import { mountTrpc } from "./trpc/mount.ts";
 
 /**
@@ -26,9 +30,13 @@ export const trainingModule = defineModule({
   crons: ingestionCrons,
   bodyLimits: ingestionBodyLimits,
   secretPathPrefixes: ingestionSecretPathPrefixes,
-  privacy: composePrivacy({ ingestion: ingestionPrivacy }),
+  // Ingestion first (its rows may point at activities), then the synced data, tombstones and clock.
+  privacy: composePrivacy({ ingestion: ingestionPrivacy, training: trainingPrivacy }),
+  cleanups: [tombstoneCleanup],
   registerRoutes(app, services) {
     mountTrpc(app, services);
+    registerSyncPull(app);
+    registerSyncPush(app);
     registerIngestionRoutes(app);
   },
 });

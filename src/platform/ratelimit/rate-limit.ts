@@ -33,7 +33,12 @@ function subjectDigest(c: Context<AppEnv>, subject: string): string {
   return createHmac("sha256", key).update(subject).digest("base64url").slice(0, 32);
 }
 
-async function subjectOf(c: Context<AppEnv>, by: RateLimitSubject): Promise<string | null> {
+/** Subjects the caller already knows (a tRPC procedure's parsed input), instead of reading them from the request. */
+export type KnownSubjects = Partial<Record<RateLimitSubject, string>>;
+
+async function subjectOf(c: Context<AppEnv>, by: RateLimitSubject, known: KnownSubjects): Promise<string | null> {
+  const given = known[by];
+  if (given !== undefined) return by === "email" ? `email:${given.trim().toLowerCase()}` : `${by}:${given}`;
   if (by === "ip") return `ip:${clientIpOf(c, c.get("services").config.TRUST_PROXY_HOPS) ?? "unknown"}`;
   if (by === "principal") {
     const principal = c.get("principal");
@@ -64,13 +69,13 @@ export function rateLimit(...limits: RateLimitOptions[]): MiddlewareHandler<AppE
 }
 
 /** The counting behind `rateLimit`, for limits known only per request (an API key's own). */
-export async function enforceRateLimits(c: Context<AppEnv>, limits: RateLimitOptions[]): Promise<void> {
+export async function enforceRateLimits(c: Context<AppEnv>, limits: RateLimitOptions[], known: KnownSubjects = {}): Promise<void> {
   if (!c.get("services").config.RATE_LIMITS_ENABLED) return;
   const policyHeader = limits.map((limit) => `${quoted(limit.name)};q=${limit.points};w=${limit.duration}`).join(", ");
   const store = rateLimitStoreFor(c.get("services"));
   const outcomes = await Promise.all(
     limits.map(async (limit) => {
-      const subject = await subjectOf(c, limit.by);
+      const subject = await subjectOf(c, limit.by, known);
       if (subject === null) return null;
       const limiter = store.limiter({ name: limit.name, points: limit.points, durationSeconds: limit.duration });
       try {

@@ -1,4 +1,6 @@
+import { authRouter } from "../routers/auth.ts";
 import { dashboardRouter } from "../routers/dashboard.ts";
+import { syncRouter } from "../routers/sync.ts";
 import { userRouter } from "../routers/user.ts";
 import { router } from "./trpc.ts";
 
@@ -7,6 +9,8 @@ import { router } from "./trpc.ts";
  * router there and name it here; its type reaches the app through `backplane/trpc`.
  */
 export const appRouter = router({
+  auth: authRouter,
+  sync: syncRouter,
   user: userRouter,
   dashboard: dashboardRouter,
 });
