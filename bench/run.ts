@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <scenario>…]`: Backplane against bare baselines and the seeds' own stacks,
  * every figure a ratio measured side by side in the same run. See docs/benchmarks.md.
- * Scenarios: overhead, read, keys, queue, memory (runs read), boot. Not part of `npm test`.
+ * Scenarios: overhead, read, keys, queue, memory (runs read), boot, intake, telemetry. Not part of `npm test`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -16,9 +16,10 @@ import type { Context, Scenario } from "./scenarios/context.ts";
 import { httpOverhead } from "./scenarios/http-overhead.ts";
 import { keyVerification } from "./scenarios/key-verification.ts";
 import { queue, redisVersion } from "./scenarios/queue.ts";
+import { telemetryIngest } from "./scenarios/telemetry-ingest.ts";
 import { triggerIntake } from "./scenarios/trigger-intake.ts";
 
-const scenarios: Scenario[] = [httpOverhead, authenticatedRead, keyVerification, queue, boot, triggerIntake];
+const scenarios: Scenario[] = [httpOverhead, authenticatedRead, keyVerification, queue, boot, triggerIntake, telemetryIngest];
 const aliases: Record<string, string> = {
   memory: "read",
   "1": "overhead",
@@ -28,6 +29,7 @@ const aliases: Record<string, string> = {
   "5": "read",
   "6": "boot",
   "7": "intake",
+  "8": "telemetry",
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -36,7 +38,7 @@ async function main(): Promise<number> {
   const asked = process.argv.slice(2).map((name) => aliases[name] ?? name);
   const unknown = asked.filter((name) => !scenarios.some((scenario) => scenario.id === name));
   if (unknown.length) {
-    log(`Unknown scenario ${unknown.join(", ")}. Choose from: ${scenarios.map((s) => s.id).join(", ")}, memory (or 1–6).`);
+    log(`Unknown scenario ${unknown.join(", ")}. Choose from: ${scenarios.map((s) => s.id).join(", ")}, memory (or 1–8).`);
     return 2;
   }
   const selected = asked.length ? scenarios.filter((scenario) => asked.includes(scenario.id)) : scenarios;

@@ -24,6 +24,8 @@ export interface LoadOptions {
   maxRequests: number;
   /** Status every answer must have; anything else counts as an error. */
   expectStatus?: number;
+  /** Per request (numbered from 0 across all connections): a body and headers that replace `body` and add to `headers`. */
+  vary?: (index: number) => { body?: string; headers?: Record<string, string> };
 }
 
 export interface LoadResult {
@@ -50,15 +52,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const deadline = started + options.durationSeconds * 1000;
 
+  let issued = 0;
   async function loop(client: Client) {
     while (count < options.maxRequests && performance.now() < deadline) {
+      const varied = options.vary?.(issued++);
       const t0 = performance.now();
       try {
         const response = await client.request({
           method: options.method ?? "GET",
           path: options.path,
-          headers: options.headers,
-          body: options.body,
+          headers: varied?.headers ? { ...options.headers, ...varied.headers } : options.headers,
+          body: varied?.body ?? options.body,
         });
         await response.body.dump({ limit: Number.POSITIVE_INFINITY });
         if (response.statusCode !== expect) {

@@ -21,16 +21,20 @@ async function addSequences(tx: Sql, userId: string, watermark: string, upTo: st
   const first = fresh[0];
   if (!first) return 0;
   const firstAt = new Date(first.occurred_at);
-  // The events just before the first new one in its session (the three latest distinct steps are
-  // all a sequence needs; 50 rows leave room for repeats).
-  const context = await tx.query<{ type: string; occurred_at: Date | string }>(
-    `SELECT type, occurred_at FROM insights.telemetry_events
-     WHERE user_id = $1 AND seq <= $2::bigint AND occurred_at >= $3 AND occurred_at < $4
-     ORDER BY occurred_at DESC, seq DESC LIMIT 50`,
-    [userId, watermark, new Date(firstAt.getTime() - gapMs).toISOString(), firstAt.toISOString()],
+  // Context: the events taken in before, just ahead of the first new one within a session gap.
+  // Read as the latest 50 by seq (events arrive roughly in time order; the index is (user_id, seq))
+  // and kept if they fall in that gap: three distinct steps are all a sequence needs.
+  const previous = await tx.query<{ type: string; occurred_at: Date | string }>(
+    `SELECT type, occurred_at FROM insights.telemetry_events WHERE user_id = $1 AND seq <= $2::bigint ORDER BY seq DESC LIMIT 50`,
+    [userId, watermark],
   );
+  const context = previous
+    .reverse()
+    .map((row) => ({ type: row.type, occurredAt: new Date(row.occurred_at), fresh: false }))
+    .filter((event) => event.occurredAt < firstAt && firstAt.getTime() - event.occurredAt.getTime() <= gapMs)
+    .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime()); // stable: ties stay in seq order
   const events: SequenceEvent[] = [
-    ...context.reverse().map((row) => ({ type: row.type, occurredAt: new Date(row.occurred_at), fresh: false })),
+    ...context,
     ...fresh.map((row) => ({ type: row.type, occurredAt: new Date(row.occurred_at), fresh: true })),
   ];
   const counts = countSequences(events, gapMs);
