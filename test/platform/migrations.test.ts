@@ -89,6 +89,22 @@ describe("migrations", () => {
   });
 });
 
+describe("backplane migrate --status", () => {
+  it("on an empty database lists every migration as pending and applies nothing", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "backplane-status-"));
+    try {
+      const status = await runCli(["migrate", "--status", "--json"], { BACKPLANE_DATA_DIR: dataDir });
+      expect(status.code, status.stderr).toBe(0);
+      const expected = migrationsFor(availableModules).map((file) => `${file.module}/${file.name}`);
+      expect(JSON.parse(status.stdout)).toEqual({ applied: [], pending: expected });
+      const again = await runCli(["migrate", "--status"], { BACKPLANE_DATA_DIR: dataDir });
+      expect(again.stdout.trim().split("\n")).toEqual(expected.map((name) => `pending  ${name}`));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe.runIf(dbKind === "postgres")("concurrent start (real PostgreSQL, two processes)", () => {
   it("two `backplane migrate` started together both exit 0 and apply each migration once", async () => {
     const target = await createEmptyPostgresDatabase();

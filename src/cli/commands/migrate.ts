@@ -5,7 +5,8 @@ import { createRuntime } from "../../runtime/create-runtime.ts";
 import { printJson, quietLogger } from "../command-kit.ts";
 
 async function runMigrate(options: { json?: boolean; status?: boolean }): Promise<void> {
-  const config = loadConfig();
+  // --status only reads: no queue (on an empty database pg-boss is not installed yet either).
+  const config = loadConfig(options.status ? { JOBS_ENABLED: "false" } : {});
   const runtime = await createRuntime(config, quietLogger(config, options.json), { role: "migrate", migrate: !options.status });
   try {
     const files = migrationsFor(runtime.modules);

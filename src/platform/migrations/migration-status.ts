@@ -10,6 +10,9 @@ export interface MigrationStatus {
 
 /** What is applied (from the table) and what is not yet (from the files). */
 export async function readMigrationStatus(db: Database, files: MigrationFile[]): Promise<MigrationStatus> {
+  // A database nothing was applied to yet has no table: everything is pending.
+  const [table] = await db.query<{ present: boolean }>("SELECT to_regclass('backplane.migrations') IS NOT NULL AS present");
+  if (!table?.present) return { applied: [], pending: files.map((file) => `${file.module}/${file.name}`) };
   const orm = await db.orm();
   const applied = await orm
     .select()
