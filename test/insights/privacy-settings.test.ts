@@ -72,6 +72,26 @@ describe("GET/PUT /api/privacy/settings", () => {
     });
   });
 
+  it("a user's own context may write only its own org-less audit rows, and reads none (platform migration 0012)", async () => {
+    const { withTenant } = await import("../../src/platform/tenancy/with-tenant.ts");
+    const { recordAuditEvent } = await import("../../src/platform/audit/record-audit-event.ts");
+    const a = await signIn(t, "audit-a");
+    const b = await signIn(t, "audit-b");
+    const asA = <T>(fn: Parameters<typeof withTenant<T>>[2]) =>
+      withTenant(t.services.db, { orgId: null, userId: a.userId, principal: "test" }, fn);
+    const write = (actor: { type: "user" | "service"; id: string }, orgId: string | null) =>
+      asA((tx) => recordAuditEvent(tx, { actor, requestId: null, clientIp: null, orgId, action: "test.written" }))
+        .then(() => "ok")
+        .catch((error: { code?: string }) => error.code);
+    expect(await write({ type: "user", id: a.userId }, null)).toBe("ok");
+    expect(await write({ type: "user", id: b.userId }, null)).toBe("42501");
+    expect(await write({ type: "service", id: a.userId }, null)).toBe("42501");
+    const { createOrg } = await import("../../src/platform/orgs/create-org.ts");
+    const org = await createOrg(t.services.db, { name: "Audit policy org" });
+    expect(await write({ type: "user", id: a.userId }, org.id)).toBe("42501");
+    expect(await asA((tx) => tx.query("SELECT 1 FROM backplane.audit_events"))).toEqual([]);
+  });
+
   describe("GET security", () => {
     describeUserAuthChecks({ app: () => t, request: () => ({ method: "GET", path: "/api/privacy/settings" }) });
   });

@@ -186,9 +186,16 @@ describe("POST /api/telemetry/events", () => {
     expect(later).toBeLessThanOrEqual(Date.now() + (ANALYSIS_DEBOUNCE_SECONDS + 2) * 1000);
     // Another user's batches have their own window.
     expect(await queuedJobs(t, "insights.ingest-telemetry", other.userId)).toHaveLength(1);
-    // Duplicates only: nothing new, nothing to analyse.
-    const before = (await queuedJobs(t, "insights.ingest-telemetry", other.userId)).length;
-    expect(before).toBe(1);
+  });
+
+  it("a batch of duplicates only enqueues nothing: there is nothing new to analyse", async () => {
+    const user = await signIn(t, "tel-dups-only");
+    const body = batch([{ type: "tick", occurredAt: minutesAgo(1) }]);
+    await postEvents(t, user, body);
+    // As if that job had run and been cleaned up: only a new enqueue could bring one back.
+    await t.services.db.query("DELETE FROM pgboss.job WHERE data->'payload'->>'userId' = $1", [user.userId]);
+    expect((await postEvents(t, user, body)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await queuedJobs(t, "insights.ingest-telemetry", user.userId)).toHaveLength(0);
   });
 
   describe("security", () => {
