@@ -18,8 +18,18 @@ import { keyVerification } from "./scenarios/key-verification.ts";
 import { queue, redisVersion } from "./scenarios/queue.ts";
 import { telemetryIngest } from "./scenarios/telemetry-ingest.ts";
 import { triggerIntake } from "./scenarios/trigger-intake.ts";
+import { webhookIntake } from "./scenarios/webhook-intake.ts";
 
-const scenarios: Scenario[] = [httpOverhead, authenticatedRead, keyVerification, queue, boot, triggerIntake, telemetryIngest];
+const scenarios: Scenario[] = [
+  httpOverhead,
+  authenticatedRead,
+  keyVerification,
+  queue,
+  boot,
+  triggerIntake,
+  telemetryIngest,
+  webhookIntake,
+];
 const aliases: Record<string, string> = {
   memory: "read",
   "1": "overhead",
@@ -30,6 +40,7 @@ const aliases: Record<string, string> = {
   "6": "boot",
   "7": "intake",
   "8": "telemetry",
+  "9": "webhooks",
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
