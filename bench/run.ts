@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <scenario>…]`: Backplane against bare baselines and the seeds' own stacks,
  * every figure a ratio measured side by side in the same run. See docs/benchmarks.md.
- * Scenarios: overhead, read, keys, queue, memory (runs read), boot, intake, telemetry. Not part of `npm test`.
+ * Scenarios: overhead, read, keys, queue, memory (runs read), boot, intake, telemetry, webhooks. Not part of `npm test`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
