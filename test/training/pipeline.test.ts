@@ -225,6 +225,11 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
     expect(changed?.duration_sec).toBe(3_700);
     expect(Number(changed?.server_changed_at)).toBeGreaterThan(Number(original?.server_changed_at));
 
+    // Strava does not sign events: a delete for an activity Strava still has is not acted on.
+    const forged = await postStrava(h.t, stravaEvent({ object_id: 9003, aspect_type: "delete", event_time: 1_773_300_150 }));
+    await processed(forged.body.eventId);
+    expect((await activityRow("9003"))?.id).toBe(original?.id);
+    vendor.activities.delete("9003");
     const deleted = await postStrava(h.t, stravaEvent({ object_id: 9003, aspect_type: "delete", event_time: 1_773_300_200 }));
     await processed(deleted.body.eventId);
     expect(await activityRow("9003")).toBeUndefined();
@@ -288,16 +293,27 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
   it("athlete deauthorization revokes the connection and drops its tokens", async () => {
     const leaver = await mobileUser(h, "deauth");
     await connectStrava(h.t, vendor, leaver.accessToken, 888_001);
-    const res = await postStrava(
-      h.t,
-      stravaEvent({
-        object_type: "athlete",
-        object_id: 888_001,
-        owner_id: 888_001,
-        aspect_type: "update",
-        updates: { authorized: "false" },
-      }),
-    );
+    const deauthorization = (eventTime: number) =>
+      postStrava(
+        h.t,
+        stravaEvent({
+          object_type: "athlete",
+          object_id: 888_001,
+          owner_id: 888_001,
+          aspect_type: "update",
+          updates: { authorized: "false" },
+          event_time: eventTime,
+        }),
+      );
+    // Not confirmed by Strava (the refresh token still works): ignored, the link stays.
+    const forged = await deauthorization(1_773_700_000);
+    await processed(forged.body.eventId);
+    const [kept] = await db().query<{ status: string }>("SELECT status FROM training.provider_connections WHERE user_id = $1", [
+      leaver.userId,
+    ]);
+    expect(kept?.status).toBe("active");
+    vendor.deauthorize(888_001);
+    const res = await deauthorization(1_773_700_100);
     await processed(res.body.eventId);
     const [row] = await db().query<{ status: string; access_token: string | null; refresh_token: string | null }>(
       "SELECT status, access_token, refresh_token FROM training.provider_connections WHERE user_id = $1",

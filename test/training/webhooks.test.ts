@@ -162,6 +162,18 @@ describe("training webhooks: verification and intake", () => {
       expect(await stored(t, "garmin")).toEqual(before);
     });
 
+    it("a deregistration must carry the mapped userAccessToken", async () => {
+      const before = await stored(t, "garmin");
+      const bare = await postGarmin(t, "activities", { deregistrations: [{ userId: garminUser }] });
+      expect(bare.status).toBe(403);
+      const wrong = await postGarmin(t, "activities", { deregistrations: [{ userId: garminUser, userAccessToken: "not-the-token" }] });
+      expect(wrong.status).toBe(403);
+      expect(await stored(t, "garmin")).toEqual(before);
+      const proper = await postGarmin(t, "dailies", { deregistrations: [{ userId: garminUser, userAccessToken: garminToken }] });
+      expect(proper.status, proper.text).toBe(200);
+      expect(proper.body.accepted).toBe(1);
+    });
+
     it("with GARMIN_WEBHOOK_SECRET set, the shared-secret header is required too", async () => {
       const secretApp = await createTestApp({ env: ingestEnv(vendor, { GARMIN_WEBHOOK_SECRET: "garmin-gateway-shared-secret" }) });
       try {

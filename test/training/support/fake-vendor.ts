@@ -25,6 +25,8 @@ export interface FakeVendor {
   failNext(pathPrefix: string, ...answers: ScriptedAnswer[]): void;
   /** Lifetime of the next issued access token, in seconds (Strava: 6 h). */
   tokenLifetimeSeconds: number;
+  /** The athlete revokes the app at Strava: every token of theirs stops working. */
+  deauthorize(athleteId: number): void;
   close(): Promise<void>;
 }
 
@@ -177,6 +179,11 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     },
     set tokenLifetimeSeconds(value: number) {
       state.tokenLifetimeSeconds = value;
+    },
+    deauthorize(athleteId: number) {
+      for (const tokens of [liveAccessTokens, refreshTokens]) {
+        for (const [token, athlete] of tokens) if (athlete === athleteId) tokens.delete(token);
+      }
     },
     failNext(prefix: string, ...answers: ScriptedAnswer[]) {
       for (const answer of answers) scripted.push({ prefix, ...answer });

@@ -86,12 +86,35 @@ async function processStrava(body: unknown, context: JobContext): Promise<Outcom
   const event = stravaEventSchema.parse(body);
   const connection = await connectionOf("strava", String(event.owner_id), context);
   const tenant = userTenant(connection.user_id);
+  const { config } = services;
+  const client = stravaClient(config);
+  const ring = tokenKeyRing(config.BACKPLANE_SECRET, config.PROVIDER_TOKEN_PREVIOUS_SECRETS);
+  // Strava does not sign events: the two that destroy something are confirmed with Strava first.
   if (isDeauthorization(event)) {
+    const stillAuthorized = await withTenant(services.db, tenant, (tx) =>
+      stravaAccessToken(tx, ring, client, connection.id, clock(context), { forceRefresh: true }).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof VendorError && (error.status === 400 || error.status === 401)) return false;
+          throw error;
+        },
+      ),
+    );
+    if (stillAuthorized) return "deauthorization not confirmed (Strava still refreshes the token): ignored";
     await withTenant(services.db, tenant, (tx) => revokeConnection(tx, { id: connection.id }));
     return "athlete deauthorized: connection revoked";
   }
   if (event.object_type !== "activity") return `athlete ${event.aspect_type}: nothing to do`;
   if (event.aspect_type === "delete") {
+    const token = await withTenant(services.db, tenant, (tx) => stravaAccessToken(tx, ring, client, connection.id, clock(context)));
+    const stillThere = await client.activity(token, String(event.object_id), context.signal).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof VendorError && error.status === 404) return false;
+        throw error;
+      },
+    );
+    if (stillThere) return "delete not confirmed (Strava still has the activity): ignored";
     const removed = await withTenant(services.db, tenant, async (tx) => {
       const day = await tombstoneActivity(tx, connection.user_id, "strava", String(event.object_id));
       if (day) await reanalyseDay(tx, connection.user_id, day);
@@ -100,9 +123,6 @@ async function processStrava(body: unknown, context: JobContext): Promise<Outcom
     return removed ? "activity deleted (tombstone)" : "activity delete: not stored here";
   }
   // fetch: a token that works (refreshed ahead of expiry), then the full activity.
-  const { config } = services;
-  const client = stravaClient(config);
-  const ring = tokenKeyRing(config.BACKPLANE_SECRET, config.PROVIDER_TOKEN_PREVIOUS_SECRETS);
   const accessToken = await withTenant(services.db, tenant, (tx) => stravaAccessToken(tx, ring, client, connection.id, clock(context)));
   const detail = await client.activity(accessToken, String(event.object_id), context.signal);
   if (String(detail.athlete.id) !== connection.external_user_id) throw new PermanentFailure("Strava returned another athlete's activity");

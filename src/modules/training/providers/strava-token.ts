@@ -10,7 +10,7 @@ export const REFRESH_AHEAD_SECONDS = 5 * 60;
 
 /**
  * A working access token for the connection, refreshed first when it expires within
- * REFRESH_AHEAD_SECONDS. The row is locked while refreshing, so two jobs for the same athlete
+ * REFRESH_AHEAD_SECONDS (or always, with `forceRefresh`: proof the athlete still authorizes us). The row is locked while refreshing, so two jobs for the same athlete
  * refresh once (Strava rotates the refresh token: a second refresh with the old one would fail).
  */
 export async function stravaAccessToken(
@@ -19,6 +19,7 @@ export async function stravaAccessToken(
   client: StravaClient,
   connectionId: string,
   now: Date,
+  options: { forceRefresh?: boolean } = {},
 ): Promise<string> {
   const [row] = await tx.query<ConnectionRow>(
     "SELECT * FROM training.provider_connections WHERE id = $1 AND status = 'active' FOR UPDATE",
@@ -26,7 +27,8 @@ export async function stravaAccessToken(
   );
   if (!row?.access_token || !row.refresh_token) throw new VendorError("strava", 401, "the Strava connection is no longer active");
   const expiresAt = row.expires_at === null ? 0 : new Date(row.expires_at).getTime();
-  if (expiresAt - now.getTime() > REFRESH_AHEAD_SECONDS * 1000) return ring.open(row.access_token, tokenBinding(row.id, "access"));
+  if (!options.forceRefresh && expiresAt - now.getTime() > REFRESH_AHEAD_SECONDS * 1000)
+    return ring.open(row.access_token, tokenBinding(row.id, "access"));
   const token = await client.refresh(ring.open(row.refresh_token, tokenBinding(row.id, "refresh")));
   await tx.query(
     "UPDATE training.provider_connections SET access_token = $2, refresh_token = $3, expires_at = $4, updated_at = now() WHERE id = $1",

@@ -35,14 +35,9 @@ function refusal(
 ): Refusal | null {
   if (!connection) return "unknown_user";
   if (list === "deregistrations") {
-    // A deregistration carries the token it ends (legacy) or only the user; either way the user must be ours.
-    if (
-      entry.userAccessToken &&
-      connection.user_token_digest &&
-      !sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest)
-    )
-      return "token_mismatch";
-    return null;
+    // It ends the link, so it must prove the link: the userAccessToken it carries must be the mapped one.
+    if (!entry.userAccessToken || !connection.user_token_digest) return "token_mismatch";
+    return sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest) ? null : "token_mismatch";
   }
   if (entry.callbackURL !== undefined) {
     // A ping only makes us pull from Garmin itself: its origin is the check (no egress elsewhere).
