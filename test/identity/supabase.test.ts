@@ -245,6 +245,17 @@ describe("the JWKS cache", () => {
     expect(jwks.fetches - before).toBeLessThanOrEqual(1);
   });
 
+  it("a key set that cannot be fetched is a 503 (service_unavailable), not a 401", async () => {
+    const down = new JwksServer();
+    const url = await down.start();
+    await down.close(); // nothing listens there any more
+    const verifier = createSupabaseVerifier(
+      parseConfig({ NODE_ENV: "test", BACKPLANE_SECRET: TEST_SECRET, SUPABASE_JWKS_URL: url, SUPABASE_JWT_ISSUER: ISSUER }),
+    );
+    const token = await signWith(claims(freshEmail("down")), es, "es-1", "ES256");
+    await expect(verifier?.verify(token, new Date())).rejects.toMatchObject({ code: "service_unavailable", status: 503 });
+  });
+
   it("without Supabase configured, a Supabase token is just an invalid bearer (401), and the config requires an issuer", async () => {
     const plain = await createTestApp({ env: { RATE_LIMITS_ENABLED: "false" } });
     try {
