@@ -63,9 +63,14 @@ export interface EnqueueOptions {
   tx?: Sql;
   /** Run no earlier than this (a Date, or seconds from now). */
   startAfter?: Date | number;
+  /**
+   * `after-commit` (with `tx`): no NOTIFY inside the transaction; the caller calls `jobs.wake()`
+   * once it committed. For hot paths: a NOTIFY makes concurrent transactions commit one at a time.
+   */
+  wake?: "in-transaction" | "after-commit";
 }
 
-export interface DebounceOptions extends Omit<EnqueueOptions, "startAfter"> {
+export interface DebounceOptions extends Omit<EnqueueOptions, "startAfter" | "wake"> {
   /** What the window is per (a user id): one job of this name per key per window. */
   key: string;
   /** The window's length. */
@@ -85,6 +90,14 @@ export interface JobQueue {
    * changes arrive, and never misses the last of them.
    */
   enqueueDebounced<Payload>(job: JobDefinition<Payload>, payload: Payload, options: DebounceOptions): Promise<string | null>;
+  /** Wakes idle workers now (after a commit whose jobs were enqueued with `wake: "after-commit"`); never throws. */
+  wake(): void;
+  /**
+   * The job's row as one INSERT (its payload validated as in `enqueue`), for a caller to run inside
+   * its own SQL statement and then `wake()` after commit; `$1` is its one parameter, `params[0]`.
+   * null where that is not available (the embedded database): use `enqueue`.
+   */
+  insertStatement<Payload>(job: JobDefinition<Payload>, payload: Payload): { sql: string; params: [string] } | null;
 }
 
 /** A recurring job: one run per tick across all worker processes. Ticks are whole minutes at most. */

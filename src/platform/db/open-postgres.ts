@@ -9,8 +9,9 @@ interface Queryable {
 function sqlOver(client: Queryable): Sql {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await client.query(text, [...params]);
-      return result.rows as Row[];
+      const result: pg.QueryResult | pg.QueryResult[] = await client.query(text, [...params]);
+      // Several statements (no parameters: the simple protocol) answer a result each: the last one's rows.
+      return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
     },
     async exec(text: string) {
       // Without parameters pg uses the simple protocol, which accepts several statements.

@@ -9,6 +9,7 @@ import { bossTransaction } from "./boss-database.ts";
 import { createBoss } from "./open-boss.ts";
 import { JOBS_QUEUE, type JobEnvelope } from "./queues.ts";
 import { sendOptionsFor } from "./send-options.ts";
+import { quietEnqueue } from "./wake-after-commit.ts";
 
 /** The producer side of the queue, as `services.jobs`: enqueue, plus the pg-boss handle for platform code. */
 export interface OpenedJobQueue extends JobQueue {
@@ -33,6 +34,8 @@ export const disabledJobQueue: OpenedJobQueue = {
   enqueueDebounced: async (job) => {
     throw new AppError("service_unavailable", `Cannot enqueue ${job.name}: jobs are disabled (JOBS_ENABLED=false)`);
   },
+  wake: () => {},
+  insertStatement: () => null,
   close: async () => {},
 };
 
@@ -41,6 +44,8 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
   if (!config.JOBS_ENABLED) return disabledJobQueue;
   const boss = createBoss({ ...options, role: "producer" });
   await boss.start();
+  // On PGlite there is one connection and no commit to contend for: pg-boss's own NOTIFY stays.
+  const quiet = options.db.kind === "postgres" ? await quietEnqueue(boss, options.db, options.log) : null;
 
   const envelope = <Payload>(job: JobDefinition<Payload>, payload: Payload): JobEnvelope => {
     const parsed = job.payload.safeParse(payload);
@@ -56,11 +61,9 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
     async enqueue<Payload>(job: JobDefinition<Payload>, payload: Payload, enqueueOptions: EnqueueOptions = {}) {
       const data = envelope(job, payload);
       const { startAfter, tx } = enqueueOptions;
-      const id = await boss.send(JOBS_QUEUE, data, {
-        ...sendOptionsFor(job as JobDefinition<unknown>, config),
-        ...(startAfter === undefined ? {} : { startAfter }),
-        ...(tx ? { db: bossTransaction(tx) } : {}),
-      });
+      const sendOptions = { ...sendOptionsFor(job as JobDefinition<unknown>, config), ...(startAfter === undefined ? {} : { startAfter }) };
+      if (tx && quiet && enqueueOptions.wake === "after-commit") return quiet.insert(tx, data, sendOptions);
+      const id = await boss.send(JOBS_QUEUE, data, { ...sendOptions, ...(tx ? { db: bossTransaction(tx) } : {}) });
       if (!id) throw new Error(`Job ${job.name} was not enqueued`);
       return id;
     },
@@ -75,6 +78,9 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
         `${job.name}:${options.key}`,
       );
     },
+    wake: () => quiet?.wake(),
+    insertStatement: (job, payload) =>
+      quiet ? quiet.statement(envelope(job, payload), sendOptionsFor(job as JobDefinition<unknown>, config)) : null,
     close: () => boss.stop({ graceful: false, close: false }),
   };
 }

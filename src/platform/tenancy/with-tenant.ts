@@ -73,6 +73,59 @@ export function withTenant<T>(db: Database, tenant: TenantContext, fn: (tx: Sql)
   return inSettings(db, settings, fn);
 }
 
+/** A SELECT that finds a request's tenant from what it presented (e.g. a credential's digest). */
+export interface TenantLookup {
+  /** One SELECT with one parameter, `$1`; each row names the tenant in `org_id` and who acts in `principal`. */
+  sql: string;
+  value: string;
+}
+
+/**
+ * One transaction that first finds its tenant, then works as it: `lookup` runs as the connecting
+ * role (asService's footing, for a row found before any org is known, like a trigger key's) and
+ * names the org and principal; the app role and the tenant settings then hold for all `fn` runs,
+ * as in withTenant. On a real server the lookup and the settings ride BEGIN's round trip: its one
+ * value is quoted by escapeLiteral like the settings in inSettings, and the role switches inside
+ * the lookup statement, which PostgreSQL has already planned and permission-checked as the
+ * connecting role. No row (unknown or inactive): nothing else runs, and the answer is null.
+ */
+export async function withTenantFoundBy<Row extends { org_id: string; principal: string }, T>(
+  db: Database,
+  lookup: TenantLookup,
+  fn: (tx: Sql, row: Row) => Promise<T>,
+): Promise<{ row: Row; result: T } | null> {
+  if (lookup.sql.split("$1").length !== 2) throw new Error("a tenant lookup takes exactly one parameter, $1");
+  const role = keepsLoginRole.has(db) ? "" : `, set_config('role', '${APP_ROLE}', true)`;
+  const settings = (org: string, principal: string) =>
+    `set_config('app.org_id', ${org}, true), set_config('app.user_id', '', true), set_config('app.principal', ${principal}, true)${role}`;
+  if (db.kind === "postgres") {
+    return db.withSession(async (session) => {
+      try {
+        const found = `SELECT found.*, ${settings("found.org_id", "found.principal")} FROM (${lookup.sql.replace("$1", pg.escapeLiteral(lookup.value))}) AS found`;
+        const [row] = await session.query<Row>(`BEGIN; ${found}`);
+        if (!row) {
+          await session.exec("ROLLBACK");
+          return null;
+        }
+        const result = await fn(session, row);
+        await session.exec("COMMIT");
+        return { row, result };
+      } catch (error) {
+        await session.exec("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    });
+  }
+  let row: Row | undefined;
+  const result = await db.transaction(async (tx) => {
+    [row] = await tx.query<Row>(lookup.sql, [lookup.value]);
+    if (!row) return null;
+    await tx.query(`SELECT ${settings("$1", "$2")}`, [row.org_id, row.principal]);
+    return fn(tx, row);
+  });
+  return row ? { row, result: result as T } : null;
+}
+
 /**
  * Cross-tenant work, said out loud: workers, crons, the CLI, migrations, and key verification
  * before the org is known. Runs `fn` in one transaction on the connecting role, which must

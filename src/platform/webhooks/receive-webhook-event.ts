@@ -1,6 +1,6 @@
 import type { Sql } from "../db/database.ts";
 import { newId } from "../ids.ts";
-import type { JobDefinition, JobQueue } from "../module.ts";
+import type { EnqueueOptions, JobDefinition, JobQueue } from "../module.ts";
 
 /** What every webhook event's processing job receives; it reads the event by id. */
 export interface WebhookEventJobPayload {
@@ -36,6 +36,26 @@ export function safeHeaders(headers: Headers | Record<string, string>): Record<s
   );
 }
 
+export interface ReceiveOptions {
+  /** `after-commit`: no NOTIFY in the transaction; the caller calls `jobs.wake()` once it committed (EnqueueOptions). */
+  wake?: EnqueueOptions["wake"];
+  /**
+   * The caller's own row for a new event (e.g. a workflow run), written with it: on a real server
+   * in the same SQL statement as the event and its job, so the three cost one round trip. A
+   * data-modifying statement that reads the new event from `event` (`INSERT … SELECT …, event.id
+   * FROM event`): nothing is written for an event seen before. `$1`… are its own `params`.
+   */
+  alongside?: { sql: string; params: unknown[] };
+}
+
+const insertEvent = `INSERT INTO backplane.webhook_events (id, org_id, source, external_id, content_type, headers, body, job)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (source, external_id) DO NOTHING
+  RETURNING id, received_at`;
+
+/** `sql` with its `$n` moved up by `offset`, to follow another statement's parameters. */
+const shifted = (sql: string, offset: number) => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+
 /**
  * Stores an inbound event exactly as received and enqueues `job` for it, in the caller's
  * transaction: commit, then answer 2xx. A (source, externalId) seen before is a no-op that
@@ -47,24 +67,41 @@ export async function receiveWebhookEvent<P extends WebhookEventJobPayload>(
   event: InboundEvent,
   job: JobDefinition<P>,
   payload: (eventId: string) => P,
+  options: ReceiveOptions = {},
 ): Promise<ReceivedEvent> {
   const id = newId("whe");
-  const [inserted] = await tx.query<{ id: string; received_at: Date | string }>(
-    `INSERT INTO backplane.webhook_events (id, org_id, source, external_id, content_type, headers, body, job)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (source, external_id) DO NOTHING
-     RETURNING id, received_at`,
-    [
-      id,
-      event.orgId,
-      event.source,
-      event.externalId,
-      event.contentType,
-      JSON.stringify(safeHeaders(event.headers)),
-      Buffer.from(event.body),
-      job.name,
-    ],
-  );
+  const values: unknown[] = [
+    id,
+    event.orgId,
+    event.source,
+    event.externalId,
+    event.contentType,
+    JSON.stringify(safeHeaders(event.headers)),
+    Buffer.from(event.body),
+    job.name,
+  ];
+  const jobRow = options.wake === "after-commit" ? jobs.insertStatement(job, payload(id)) : null;
+  let inserted: { id: string; received_at: Date | string } | undefined;
+  if (jobRow) {
+    // One statement: the event, its job (its one parameter reads as null, so no row, when the
+    // event was seen before) and the caller's row.
+    if (jobRow.sql.match(/\$\d+/g)?.join() !== "$1") throw new Error("a job insert takes exactly one parameter, $1");
+    const parts = [`event AS (${insertEvent})`, `job AS (${jobRow.sql.replace("$1", () => `(SELECT $${values.length + 1} FROM event)`)})`];
+    const params = [...values, ...jobRow.params];
+    if (options.alongside) {
+      parts.push(`alongside AS (${shifted(options.alongside.sql, params.length)})`);
+      params.push(...options.alongside.params);
+    }
+    [inserted] = await tx.query(`WITH ${parts.join(",\n")}\nSELECT id, received_at FROM event`, params);
+  } else {
+    [inserted] = await tx.query<{ id: string; received_at: Date | string }>(insertEvent, values);
+    if (inserted) {
+      await jobs.enqueue(job, payload(inserted.id), { tx, ...(options.wake ? { wake: options.wake } : {}) });
+      if (options.alongside) {
+        await tx.query(`WITH event AS (SELECT $1::text AS id) ${shifted(options.alongside.sql, 1)}`, [id, ...options.alongside.params]);
+      }
+    }
+  }
   if (!inserted) {
     const [existing] = await tx.query<{ id: string; received_at: Date | string }>(
       "SELECT id, received_at FROM backplane.webhook_events WHERE source = $1 AND external_id = $2",
@@ -73,7 +110,6 @@ export async function receiveWebhookEvent<P extends WebhookEventJobPayload>(
     if (!existing) throw new Error(`webhook event ${event.source}/${event.externalId} conflicts but is not visible`);
     return { id: existing.id, duplicate: true, receivedAt: new Date(existing.received_at).toISOString() };
   }
-  await jobs.enqueue(job, payload(inserted.id), { tx });
   return { id: inserted.id, duplicate: false, receivedAt: new Date(inserted.received_at).toISOString() };
 }
 

@@ -3,8 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, AppRouter } from "../../../platform/http/app-env.ts";
 import { defineRoute } from "../../../platform/http/define-route.ts";
 import { AppError } from "../../../platform/http/errors.ts";
-import { idempotency, idempotencyContract, readIdempotencyKey } from "../../../platform/idempotency/idempotency.ts";
-import { withTenant } from "../../../platform/tenancy/with-tenant.ts";
+import { IDEMPOTENCY_HEADER, idempotency, idempotencyContract, readIdempotencyKey } from "../../../platform/idempotency/idempotency.ts";
 import { acceptTrigger, type ResolvedTrigger, resolveTriggerKey } from "../services/accept-trigger.ts";
 import { formToObject } from "../services/start-run.ts";
 
@@ -12,7 +11,8 @@ export const TRIGGER_PATH_PREFIX = "/api/v1/triggers/";
 /** The seed's 512 KB. */
 export const TRIGGER_BODY_LIMIT = 524_288;
 
-// The trigger a request's key opened, for the idempotency scope and the handler.
+// The trigger a request's key opened, for the Idempotency-Key scope (only looked up first when
+// the request carries one; otherwise the intake transaction finds it in its first round trip).
 const resolved = new WeakMap<Request, ResolvedTrigger>();
 const triggerOf = (c: Context<AppEnv>) => {
   const trigger = resolved.get(c.req.raw);
@@ -21,8 +21,10 @@ const triggerOf = (c: Context<AppEnv>) => {
 };
 
 const resolveTrigger: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { db, config } = c.get("services");
-  resolved.set(c.req.raw, await resolveTriggerKey(db, config.BACKPLANE_SECRET, c.req.param("key") ?? ""));
+  if (c.req.header(IDEMPOTENCY_HEADER) !== undefined) {
+    const { db, config } = c.get("services");
+    resolved.set(c.req.raw, await resolveTriggerKey(db, config.BACKPLANE_SECRET, c.req.param("key") ?? ""));
+  }
   await next();
 };
 
@@ -83,14 +85,16 @@ export function registerPostTrigger(app: AppRouter): void {
   // A plain handler rather than the validating one: the body is kept byte for byte, and a form
   // body is turned into an object here (the contract above documents both).
   app.post(postTriggerRoute.getRoutingPath(), ...postTriggerRoute.middleware, async (c) => {
-    const trigger = triggerOf(c);
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const contentType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() || "application/json";
-    const body = parseBody(raw, contentType);
-    const { db, jobs } = c.get("services");
-    const accepted = await withTenant(db, { orgId: trigger.orgId, userId: null, principal: `trigger:${trigger.id}` }, (tx) =>
-      acceptTrigger(tx, jobs, trigger, { contentType, headers: c.req.raw.headers, raw, body, idempotencyKey: readIdempotencyKey(c) }),
-    );
+    const { db, jobs, config } = c.get("services");
+    const accepted = await acceptTrigger(db, jobs, config.BACKPLANE_SECRET, c.req.param("key") ?? "", {
+      contentType,
+      headers: c.req.raw.headers,
+      raw,
+      parse: () => parseBody(raw, contentType),
+      idempotencyKey: readIdempotencyKey(c),
+    });
     return c.json(accepted, 202);
   });
   app.openAPIRegistry.registerPath(postTriggerRoute);

@@ -14,32 +14,38 @@ export interface TriggerContext {
   contentType: string;
 }
 
-/** Makes a queued run of `workflow` for an event (in the caller's transaction); the first step waits for start-run. */
-export async function createRun(
-  tx: Sql,
-  input: {
-    runId?: string;
-    orgId: string;
-    workflow: Pick<WorkflowRow, "id" | "steps">;
-    triggerId: string | null;
-    eventId: string;
-    trigger: TriggerContext;
-  },
-): Promise<string> {
-  const id = input.runId ?? newId("run");
-  await tx.query(
-    `INSERT INTO workflows.runs (id, org_id, workflow_id, trigger_id, event_id, status, steps, context)
-     VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7)`,
-    [
-      id,
+interface NewRun {
+  runId?: string;
+  orgId: string;
+  workflow: Pick<WorkflowRow, "id" | "steps">;
+  triggerId: string | null;
+  trigger: TriggerContext;
+}
+
+/**
+ * A queued run of `workflow` for the new inbox event read from `event` (the inbox's `alongside`
+ * statement, written with the event in one statement); the first step waits for start-run.
+ */
+export function runForNewEvent(input: NewRun & { runId: string }): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO workflows.runs (id, org_id, workflow_id, trigger_id, event_id, status, steps, context)
+      SELECT $1, $2, $3, $4, event.id, 'queued', $5, $6 FROM event`,
+    params: [
+      input.runId,
       input.orgId,
       input.workflow.id,
       input.triggerId,
-      input.eventId,
       JSON.stringify(stepsOf(input.workflow)),
       JSON.stringify({ trigger: input.trigger, steps: {} }),
     ],
-  );
+  };
+}
+
+/** Makes a queued run of `workflow` for an event (in the caller's transaction); the first step waits for start-run. */
+export async function createRun(tx: Sql, input: NewRun & { eventId: string }): Promise<string> {
+  const id = input.runId ?? newId("run");
+  const { sql, params } = runForNewEvent({ ...input, runId: id });
+  await tx.query(`WITH event AS (SELECT $7::text AS id) ${sql}`, [...params, input.eventId]);
   return id;
 }
 
