@@ -35,7 +35,7 @@ export const insightListSchema = z
 
 export const listInsightsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: z.string().min(1).max(512).optional().openapi({ example: "eyJzZXEiOiI0MiJ9.c2lnbmF0dXJl" }),
   kind: z.enum(["pattern", "performance"]).optional().openapi({ example: "pattern" }),
 });
 

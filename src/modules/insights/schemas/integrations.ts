@@ -132,7 +132,10 @@ export const suggestionSchema = z
   });
 
 export const suggestionListSchema = z
-  .object({ data: z.array(suggestionSchema), generatedAt: z.string().datetime().nullable() })
+  .object({
+    data: z.array(suggestionSchema),
+    generatedAt: z.string().datetime().nullable().openapi({ example: "2026-03-04T17:00:00.000Z" }),
+  })
   .openapi("IntegrationSuggestionList");
 
 export const dismissedSchema = z
