@@ -16,10 +16,13 @@ const nextApp = path.join(peers, "next");
 export async function installPeers(log: (line: string) => void): Promise<void> {
   if (
     existsSync(path.join(peers, "node_modules/next/package.json")) &&
-    existsSync(path.join(peers, "node_modules/@nestjs/core/package.json"))
+    existsSync(path.join(peers, "node_modules/@nestjs/core/package.json")) &&
+    existsSync(path.join(peers, "node_modules/graphile-worker/package.json"))
   )
     return;
-  log("  installing the NestJS and Next.js peers (bench/peers, once; ~15 s with a warm npm cache, minutes on a cold one)…");
+  log(
+    "  installing the benchmark peers (NestJS, Next.js, graphile-worker) (bench/peers, once; ~15 s with a warm npm cache, minutes on a cold one)…",
+  );
   const started = performance.now();
   // A cold cache took over 300 s here once: a heartbeat says it is alive, a 15-minute bound keeps
   // the run finite, and one retry rides out a registry hiccup (npm resumes from its cache).

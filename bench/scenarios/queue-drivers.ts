@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -160,6 +161,52 @@ export async function bullmqQueue(redisUrl: string, onStart: OnStart): Promise<Q
       await queue.close();
       producerConnection.disconnect();
       workerConnection.disconnect();
+    },
+  };
+}
+
+interface GraphileWorker {
+  run(options: Record<string, unknown>): Promise<{ stop(): Promise<void> }>;
+  makeWorkerUtils(options: Record<string, unknown>): Promise<{
+    migrate(): Promise<void>;
+    addJob(task: string, payload: unknown): Promise<unknown>;
+    release(): Promise<void>;
+  }>;
+  Logger: new (factory: () => (level: string, message: string) => void) => unknown;
+}
+
+/**
+ * graphile-worker on the same database (a Postgres queue with a different design: a stored
+ * function claims jobs, LISTEN/NOTIFY wakes workers), concurrency 32 = 4 × 8. It is a benchmark
+ * peer, installed with the NestJS/Next.js peers in bench/peers.
+ */
+export async function graphileQueue(databaseUrl: string, onStart: OnStart): Promise<QueueDriver> {
+  const entry = fileURLToPath(new URL("../peers/node_modules/graphile-worker/dist/index.js", import.meta.url));
+  const graphile = (await import(entry)) as GraphileWorker;
+  const quiet = { schema: "bench_graphile", logger: new graphile.Logger(() => () => {}) };
+  const utils = await graphile.makeWorkerUtils({ connectionString: databaseUrl, ...quiet });
+  await utils.migrate();
+  const runner = await graphile.run({
+    connectionString: databaseUrl,
+    ...quiet,
+    concurrency: LOOPS * BATCH,
+    maxPoolSize: 10,
+    pollInterval: 1_000,
+    noHandleSignals: true,
+    taskList: {
+      noop: async (payload: { t: number }) => {
+        onStart(payload.t);
+      },
+    },
+  });
+  return {
+    name: "graphile-worker",
+    async enqueue(t) {
+      await utils.addJob("noop", { t });
+    },
+    async close() {
+      await runner.stop();
+      await utils.release();
     },
   };
 }
