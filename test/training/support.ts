@@ -1,8 +1,11 @@
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
+import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "../../src/modules/training/trpc/app-router.ts";
 import { type Listening, listen } from "../../src/platform/server/listen.ts";
 import { signInMobile } from "../support/sign-in.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
+import { trpcClient } from "./trpc-client.ts";
+
+export { trpcClient } from "./trpc-client.ts";
 
 export interface TrainingHarness {
   t: TestApp;
@@ -33,14 +36,6 @@ export interface MobileUser {
   accessToken: string;
   refreshToken: string;
   trpc: ReturnType<typeof trpcClient>;
-}
-
-/** A tRPC client as the mobile app builds it: plain JSON, Bearer access token, batching on unless `batch: false`. */
-export function trpcClient(url: string, token: string | null, options: { batch?: boolean } = {}) {
-  const link = options.batch === false ? httpLink : httpBatchLink;
-  return createTRPCClient<AppRouter>({
-    links: [link({ url: `${url}/trpc`, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) })],
-  });
 }
 
 let userCounter = 0;

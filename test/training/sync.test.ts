@@ -426,3 +426,40 @@ describe("sync safety on both transports", () => {
     }
   });
 });
+
+describe("a push racing a write in flight", () => {
+  it("waits for the write to commit, then refuses with 409 because the record changed after the pull", async () => {
+    const user = await mobileUser(h, "inflight");
+    const device = createDevice(h, "rest", () => user.accessToken);
+    const activity = await device.create("activities", { source: "manual", type: "run", start_time: Date.now() - DAY, rpe: 2 });
+    await device.sync();
+    await device.update("activities", activity.id, { rpe: 9 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let writer: Promise<void> = Promise.resolve();
+    const outcome = device
+      .sync({
+        beforePush: async () => {
+          // The pipeline's transaction updates the record and is still open when the push arrives.
+          writer = h.t.services.db.transaction(async (tx) => {
+            await tx.query("UPDATE training.activities SET training_load = 12.5 WHERE id = $1", [activity.id]);
+            await gate;
+          });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          setTimeout(release, 300);
+        },
+      })
+      .then(
+        () => null,
+        (error: Error) => error,
+      );
+    const failure = await outcome;
+    await writer;
+    expect(failure?.message).toMatch(/409/);
+    expect(await serverRow("activities", activity.id)).toMatchObject({ rpe: 2, training_load: 12.5 });
+    await device.sync();
+    expect(await serverRow("activities", activity.id)).toMatchObject({ rpe: 9, training_load: 12.5 });
+  });
+});

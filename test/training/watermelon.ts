@@ -3,8 +3,12 @@
 // can use here, so it is loaded with createRequire and typed by hand below.
 import { createRequire } from "node:module";
 import type { PullResult } from "../../src/modules/training/sync/schemas.ts";
-import type { TrainingHarness } from "./support.ts";
-import { trpcClient } from "./support.ts";
+import { trpcClient } from "./trpc-client.ts";
+
+/** Where the server listens (a test harness or a benchmarked process). */
+export interface SyncServer {
+  url: string;
+}
 
 const require = createRequire(import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS
@@ -89,6 +93,9 @@ const modelClasses = tableNames.map((table) => {
 
 /** Every anomaly WatermelonDB reports through its logger (it logs rather than throws them). */
 export const watermelonLog: string[] = [];
+// Loki's progress lines ("Setting up schema"…) are noise here.
+logger.log = () => {};
+logger.debug = () => {};
 for (const level of ["warn", "error"] as const) {
   logger[level] = (...messages: unknown[]) => {
     const line = messages.map((message) => (message instanceof Error ? message.message : String(message))).join(" ");
@@ -128,7 +135,7 @@ interface PushArgs {
 
 /** pullChanges/pushChanges for `synchronize()`, as the app writes them for each transport. */
 export function transportFor(
-  h: TrainingHarness,
+  h: SyncServer,
   transport: Transport,
   token: () => string,
 ): { pull(args: PullArgs): Promise<PullResult>; push(args: PushArgs): Promise<void> } {
@@ -167,7 +174,7 @@ const clean = (raw: Any): Raw => {
 };
 
 /** A phone: its own in-memory WatermelonDB, syncing as `token()` over `transport`. */
-export function createDevice(h: TrainingHarness, transport: Transport, token: () => string): Device {
+export function createDevice(h: SyncServer, transport: Transport, token: () => string): Device {
   const adapter = new LokiJSAdapter({
     schema: clientSchema,
     useWebWorker: false,
