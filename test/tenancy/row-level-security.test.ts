@@ -72,6 +72,10 @@ describe("row-level security", () => {
       INSERT INTO insights.insights (id, user_id, kind, key, title) VALUES ('ins_rlsa', 'usr_rlsa', 'pattern', 'streak', 'RLS');
       INSERT INTO insights.integration_connections (user_id, integration_id) VALUES ('usr_rlsa', 'slack');
       INSERT INTO insights.suggestions (id, user_id, integration_id, reason, evidence, score) VALUES ('sug_rlsa', 'usr_rlsa', 'github', 'RLS', '{}', 1);
+      INSERT INTO backplane.privacy_exports (id, user_id, requested_at) VALUES ('pex_rlsa', 'usr_rlsa', now());
+      INSERT INTO backplane.privacy_deletions (id, user_id, pseudonym, requested_at) VALUES ('pdl_rlsa', 'usr_rlsa', 'anon_0a', now());
+      INSERT INTO backplane.external_identities (provider, issuer, subject, user_id, created_at, last_seen_at)
+        VALUES ('supabase', 'https://rls.supabase.co/auth/v1', 'sub-rlsa', 'usr_rlsa', now(), now());
     `);
     // The workflows module and the webhook inbox.
     await seedWorkflowRows(db, orgA);
