@@ -229,10 +229,18 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
     const forged = await postStrava(h.t, stravaEvent({ object_id: 9003, aspect_type: "delete", event_time: 1_773_300_150 }));
     await processed(forged.body.eventId);
     expect((await activityRow("9003"))?.id).toBe(original?.id);
+    // The device has synced the activity (a first pull lists it) before it is deleted at Strava.
+    const synced = await runner.trpc.sync.pullChanges.query({ lastPulledAt: null, schemaVersion: 1 });
+    expect(synced.changes.activities.created.map((row: { id: string }) => row.id)).toContain(original?.id);
     vendor.activities.delete("9003");
     const deleted = await postStrava(h.t, stravaEvent({ object_id: 9003, aspect_type: "delete", event_time: 1_773_300_200 }));
     await processed(deleted.body.eventId);
     expect(await activityRow("9003")).toBeUndefined();
+    // The next pull tells the device: the id is in `deleted`, nowhere else.
+    const next = await runner.trpc.sync.pullChanges.query({ lastPulledAt: synced.timestamp, schemaVersion: 1 });
+    expect(next.changes.activities.deleted).toContain(original?.id);
+    const listed = [...next.changes.activities.created, ...next.changes.activities.updated].map((row: { id: string }) => row.id);
+    expect(listed).not.toContain(original?.id);
     const tombstones = await db().query<{ record_id: string }>(
       "SELECT record_id FROM training.sync_tombstones WHERE user_id = $1 AND table_name = 'activities'",
       [runner.userId],

@@ -65,7 +65,7 @@ export const stravaConnectRoute = defineRoute({
       },
     },
     ...authErrorResponses,
-    503: errorResponse("Strava is not configured on this server"),
+    503: errorResponse("Strava is not configured on this server", "service_unavailable"),
   },
 });
 
@@ -91,7 +91,7 @@ export const stravaCallbackRoute = defineRoute({
     200: { description: "Connected", content: { "application/json": { schema: connectionSchema } } },
     401: errorResponse("The state is forged, altered or expired"),
     409: errorResponse("This Strava athlete is connected to another user"),
-    503: errorResponse("Strava is not configured, or did not answer"),
+    503: errorResponse("Strava is not configured, or did not answer", "service_unavailable"),
   },
 });
 
