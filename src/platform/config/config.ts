@@ -304,6 +304,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   if (result.data.SUPABASE_JWKS_URL?.startsWith("http:") && result.data.NODE_ENV === "production") {
     throw new ConfigError("Invalid configuration: SUPABASE_JWKS_URL: must be https:// when NODE_ENV=production");
   }
+  if ((result.data.TRAINING_NOTIFY_WEBHOOK_URL === undefined) !== (result.data.TRAINING_NOTIFY_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      "Invalid configuration: TRAINING_NOTIFY_WEBHOOK_SECRET: TRAINING_NOTIFY_WEBHOOK_URL and TRAINING_NOTIFY_WEBHOOK_SECRET go together (a webhook is never sent unsigned)",
+    );
+  }
   const developmentSecret = options.developmentSecret ?? randomSecret;
   return {
     ...result.data,
