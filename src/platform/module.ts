@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import type { AdminPage } from "./admin/admin-env.ts";
 import type { Config } from "./config/config.ts";
 import type { Database, Sql } from "./db/database.ts";
 import type { AppRouter } from "./http/app-env.ts";
@@ -227,6 +228,8 @@ export interface BackplaneModule extends ModuleDeclarations {
    * 404/405 messages and anything else that names the path show `<prefix>[redacted]`.
    */
   secretPathPrefixes?: string[];
+  /** Pages the module adds to the admin console (/admin), behind its sign-in and CSRF check. */
+  adminPages?: AdminPage[];
 }
 
 export function defineModule(module: BackplaneModule): BackplaneModule {

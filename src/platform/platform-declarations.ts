@@ -206,6 +206,19 @@ export const platformDeclarations: ModuleDeclarations = {
       why: "platform-wide figures (counts, queue depths, table sizes) per collection tick; read with a platform-wide key, RLS on with no policy, no grant",
       columns: { id: "bigint", tick: "timestamp with time zone", collected_at: "timestamp with time zone", metrics: "jsonb" },
     },
+    {
+      name: "backplane.admin_sessions",
+      class: "global",
+      why: "admin console sign-ins of platform-wide keys (the SHA-256 of the cookie token, the key's id); only the platform reads them, RLS on with no policy, no grant",
+      columns: {
+        id: "text",
+        key_id: "text",
+        token_hash: "text",
+        created_at: "timestamp with time zone",
+        expires_at: "timestamp with time zone",
+        ended_at: "timestamp with time zone",
+      },
+    },
   ],
   scopes: [
     {
@@ -216,6 +229,10 @@ export const platformDeclarations: ModuleDeclarations = {
     { name: "queue:manage", description: "Replay dead-lettered jobs (platform-wide keys only)" },
     { name: "metrics:read", description: "Read the metrics snapshots, GET /api/metrics (platform-wide keys only)" },
     { name: "audit:read", description: "Read the audit log (the key's own org, or every org for a platform-wide key)" },
+    {
+      name: "admin:console",
+      description: "Sign in to the admin console at /admin and do everything it offers, across every org (platform-wide keys only)",
+    },
   ],
   idPrefixes: {
     org: "organization (tenant)",
@@ -228,6 +245,7 @@ export const platformDeclarations: ModuleDeclarations = {
     whe: "inbound webhook event",
     pex: "privacy export (one user's data bundle)",
     pdl: "privacy deletion (erasure of one user's data)",
+    adm: "admin console session",
   },
   // Erased in this order: the user row (which everything else references) last.
   privacy: composePrivacy({ audit: auditPrivacy, jobs: queuedJobsPrivacy, privacy: privacyRequestsPrivacy, identity: identityPrivacy }),

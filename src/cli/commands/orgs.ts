@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { recordAuditEvent, serviceSource } from "../../platform/audit/record-audit-event.ts";
+import { serviceSource } from "../../platform/audit/record-audit-event.ts";
 import { createOrg } from "../../platform/orgs/create-org.ts";
 import { type OrgRow, orgColumns, toOrg } from "../../platform/orgs/org-record.ts";
 import { asService } from "../../platform/tenancy/with-tenant.ts";
@@ -16,17 +16,9 @@ export function registerOrgsCommand(program: Command): void {
     .option("--json", "print the org as JSON")
     .action((options: { name: string; slug?: string; json?: boolean }) =>
       withDatabase("cli", options.json, async ({ services }) => {
-        const org = await asService(services.db, "cli orgs create", async (tx) => {
-          const created = await createOrg(tx, { name: options.name, slug: options.slug });
-          await recordAuditEvent(tx, {
-            ...serviceSource("cli"),
-            orgId: created.id,
-            action: "org.created",
-            target: { type: "org", id: created.id },
-            metadata: { name: created.name, slug: created.slug },
-          });
-          return created;
-        });
+        const org = await asService(services.db, "cli orgs create", (tx) =>
+          createOrg(tx, { name: options.name, slug: options.slug, audit: serviceSource("cli") }),
+        );
         if (options.json) printJson(org);
         else process.stdout.write(`Created org ${org.id} (${org.name}, slug ${org.slug})\n`);
       }),

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { registerAdmin } from "../admin/register-admin.ts";
 import { registerListAuditEvents } from "../audit/routes/list-audit-events.ts";
 import { catalogOf } from "../catalog.ts";
 import { registerCronRoutes } from "../crons/routes/run-cron-tick.ts";
@@ -86,7 +87,10 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   app.use(
     "*",
     enforceMediaType(
-      Object.assign({ "/api/docs/session": ["application/x-www-form-urlencoded"] }, ...modules.map((module) => module.mediaTypes ?? {})),
+      Object.assign(
+        { "/api/docs/session": ["application/x-www-form-urlencoded"], "/admin/": ["application/x-www-form-urlencoded"] },
+        ...modules.map((module) => module.mediaTypes ?? {}),
+      ),
     ),
   );
 
@@ -103,6 +107,7 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
   registerListMetrics(app);
   for (const module of modules) module.registerRoutes?.(app, services);
   registerDocs(app);
+  registerAdmin(app, { modules, catalog });
 
   const allowedMethods = allowedMethodsFor(app as never);
   app.notFound((c) => {

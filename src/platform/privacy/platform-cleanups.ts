@@ -1,3 +1,4 @@
+import { deleteOldAdminSessions } from "../admin/admin-sessions.ts";
 import { deleteExpiredAuditEvents } from "../audit/list-audit-events.ts";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/idempotency-store.ts";
 import { deleteEndedSessions, deleteOldSignInCodes } from "../identity/identity-privacy.ts";
@@ -7,6 +8,10 @@ import { deleteOldWebhookEvents } from "../webhooks/webhook-events.ts";
 
 /** The platform's retention work, run by the daily cleanup with every module's (docs/privacy.md). */
 export const platformCleanups: Cleanup[] = [
+  {
+    name: "platform.admin-sessions",
+    run: async ({ db, now }) => ({ sessions: await asService(db, "cleanup: admin sessions", (tx) => deleteOldAdminSessions(tx, now)) }),
+  },
   {
     name: "platform.sessions",
     run: async ({ db, now }) => ({ sessions: await asService(db, "cleanup: sessions", (tx) => deleteEndedSessions(tx, now)) }),
