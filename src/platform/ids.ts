@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 // Lowercase letters and digits only: ids stay readable, case-insensitive and URL-safe.
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -12,15 +12,25 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomChars(ID_LENGTH, alphabet)}`;
 }
 
+// Several ids are made per request (a trigger makes three): bytes come from one CSPRNG fill of a
+// pooled buffer, each used once, instead of a fill per id (as crypto.randomUUID caches its own).
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+function randomByte(): number {
+  if (used === pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  return pool[used++] as number;
+}
+
 /** Uniform characters from `chars` (rejection sampling, so no modulo bias). */
 export function randomChars(length: number, chars: string): string {
   const limit = 256 - (256 % chars.length);
   let out = "";
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < limit) out += chars[byte % chars.length];
-      if (out.length === length) break;
-    }
+    const byte = randomByte();
+    if (byte < limit) out += chars[byte % chars.length];
   }
   return out;
 }
