@@ -5,6 +5,7 @@ import type { BackplaneModule } from "../module.ts";
 import type { AdminEnv, AdminNavEntry } from "./admin-env.ts";
 import { adminErrorHandler, requireAdminSession } from "./admin-guard.ts";
 import { registerAdminAssets } from "./assets.ts";
+import { registerKeyPages } from "./pages/keys.ts";
 import { registerOrgPages } from "./pages/orgs.ts";
 import { registerSignIn, registerSignOut } from "./sign-in.ts";
 
@@ -19,7 +20,10 @@ export interface AdminDeps {
  * not OpenAPI ones: they are pages, not API, and stay out of the API document.
  */
 export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
-  const platformPages: AdminNavEntry[] = [{ path: "orgs", title: "Orgs" }];
+  const platformPages: AdminNavEntry[] = [
+    { path: "orgs", title: "Orgs" },
+    { path: "keys", title: "API keys" },
+  ];
   const modulePages = deps.modules.flatMap((module) => module.adminPages ?? []);
   const nav = [...platformPages, ...modulePages];
 
@@ -35,6 +39,7 @@ export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
   admin.get("/", (c) => c.redirect("/admin/orgs", 303));
   registerSignOut(admin);
   registerOrgPages(admin);
+  registerKeyPages(admin, deps.catalog);
   for (const page of modulePages) page.register(admin);
   admin.onError(adminErrorHandler);
   app.route("/admin", admin as never);
