@@ -16,7 +16,7 @@ export interface AdminBrowser {
   /** A same-origin form post with the session's CSRF token (override or drop fields to test refusals). */
   post(
     path: string,
-    fields?: Record<string, string | string[]>,
+    fields?: Record<string, string | string[] | undefined>,
     options?: { headers?: Record<string, string>; csrf?: string | null },
   ): Promise<Response> | Response;
 }
@@ -25,9 +25,9 @@ export async function makeAdminKey(t: TestApp, scopes = ["admin:console"], orgId
   return createKey(t.services.db, { secret: t.config.BACKPLANE_SECRET, name: "operator", orgId, scopes, createdBy: "test" });
 }
 
-export function formBody(fields: Record<string, string | string[]>): string {
+export function formBody(fields: Record<string, string | string[] | undefined>): string {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) params.append(name, one);
+  for (const [name, value] of Object.entries(fields)) for (const one of [value ?? []].flat()) params.append(name, one);
   return params.toString();
 }
 
