@@ -12,194 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** An org's capture sessions, newest first, keyset-paginated */
-        get: {
-            parameters: {
-                query: {
-                    orgId: string;
-                    athleteId?: string;
-                    limit?: number;
-                    /** @description `nextCursor` from the previous page of this same query */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description One page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BiomechSessionPage"];
-                    };
-                };
-                /** @description Invalid input: the request changed nothing */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "validation_failed",
-                         *         "message": "limit: Too big: expected number to be <=100",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, malformed, unknown, expired or revoked credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "unauthorized",
-                         *         "message": "Missing API key: send X-API-Key",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Credentials lack the scope, or are bound to another org */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "forbidden",
-                         *         "message": "The API key lacks the scope workflows:create",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "not_found",
-                         *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Method not allowed for this path */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "method_not_allowed",
-                         *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "payload_too_large",
-                         *         "message": "Request body exceeds 1048576 bytes",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unsupported media type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "unsupported_media_type",
-                         *         "message": "Content-Type text/plain is not accepted here; send application/json",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected error (logged with the request id) */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "internal_error",
-                         *         "message": "Internal server error",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description `database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "database_unavailable",
-                         *         "message": "The database is unavailable; retry shortly",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["listBiomechSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,192 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** One capture session of an org (404 when it is not in that org) */
-        get: {
-            parameters: {
-                query: {
-                    orgId: string;
-                };
-                header?: never;
-                path: {
-                    sessionId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The session */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BiomechSession"];
-                    };
-                };
-                /** @description Invalid input: the request changed nothing */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "validation_failed",
-                         *         "message": "limit: Too big: expected number to be <=100",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, malformed, unknown, expired or revoked credentials */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "unauthorized",
-                         *         "message": "Missing API key: send X-API-Key",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Credentials lack the scope, or are bound to another org */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "forbidden",
-                         *         "message": "The API key lacks the scope workflows:create",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "not_found",
-                         *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Method not allowed for this path */
-                405: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "method_not_allowed",
-                         *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "payload_too_large",
-                         *         "message": "Request body exceeds 1048576 bytes",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unsupported media type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "unsupported_media_type",
-                         *         "message": "Content-Type text/plain is not accepted here; send application/json",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Unexpected error (logged with the request id) */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "internal_error",
-                         *         "message": "Internal server error",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description `database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "database_unavailable",
-                         *         "message": "The database is unavailable; retry shortly",
-                         *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
-                         *       }
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        get: operations["getBiomechSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,4 +108,379 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listBiomechSessions: {
+        parameters: {
+            query: {
+                orgId: string;
+                athleteId?: string;
+                limit?: number;
+                /** @description `nextCursor` from the previous page of this same query */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BiomechSessionPage"];
+                };
+            };
+            /** @description Invalid input: the request changed nothing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "limit: Too big: expected number to be <=100",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "Missing API key: send X-API-Key",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Credentials lack the scope, or are bound to another org */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "The API key lacks the scope workflows:create",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed for this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "method_not_allowed",
+                     *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "Request body exceeds 1048576 bytes",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "Content-Type text/plain is not accepted here; send application/json",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "Internal server error",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "The database is unavailable; retry shortly",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBiomechSession: {
+        parameters: {
+            query: {
+                orgId: string;
+            };
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BiomechSession"];
+                };
+            };
+            /** @description Invalid input: the request changed nothing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "limit: Too big: expected number to be <=100",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "Missing API key: send X-API-Key",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Credentials lack the scope, or are bound to another org */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "The API key lacks the scope workflows:create",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "No workflow wf_0m4k8r2t6y1u3i5o7p9a",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed for this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "method_not_allowed",
+                     *         "message": "DELETE is not allowed on /api/v1/workflows; use GET, POST",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "Request body exceeds 1048576 bytes",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "Content-Type text/plain is not accepted here; send application/json",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal_error",
+                     *         "message": "Internal server error",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "database_unavailable",
+                     *         "message": "The database is unavailable; retry shortly",
+                     *         "requestId": "01JD7Y2W3X4Z5A6B7C8D9E0F1G"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -20,6 +20,7 @@ const countingModule = defineModule({
       defineRoute({
         method: "post",
         path: "/api/probe/idem",
+        operationId: "countIdempotent",
         middleware: [idempotency({ scope: (c) => c.req.header("x-caller") ?? "caller" })] as const,
         request: { body: { required: true, content: { "application/json": { schema: z.object({ n: z.number().int() }) } } } },
         responses: {
@@ -38,6 +39,7 @@ const countingModule = defineModule({
       defineRoute({
         method: "post",
         path: "/api/probe/idem-required",
+        operationId: "countIdempotentRequired",
         middleware: [idempotency({ mode: "required", scope: () => "caller" })] as const,
         responses: { 200: { description: "Ok" } },
       }),

@@ -16,6 +16,7 @@ const openModule = defineModule({
       defineRoute({
         method: "post",
         path: "/api/open/echo",
+        operationId: "echoOpen",
         request: {
           body: {
             required: true,

@@ -12,6 +12,7 @@ export const probeModule = defineModule({
       defineRoute({
         method: "post",
         path: "/api/probe/echo/{id}",
+        operationId: "echoProbe",
         request: {
           params: z.object({ id: z.string().regex(/^[a-z]+$/) }),
           query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) }),
@@ -31,13 +32,17 @@ export const probeModule = defineModule({
       }),
       (c) => c.json({ ...c.req.valid("param"), ...c.req.valid("query"), ...c.req.valid("json") }, 200),
     );
-    app.openapi(defineRoute({ method: "get", path: "/api/probe/boom", responses: { 200: { description: "Never" } } }), () => {
-      throw new Error("database password is hunter2 at /srv/internal.ts:42");
-    });
+    app.openapi(
+      defineRoute({ method: "get", path: "/api/probe/boom", operationId: "failProbe", responses: { 200: { description: "Never" } } }),
+      () => {
+        throw new Error("database password is hunter2 at /srv/internal.ts:42");
+      },
+    );
     app.openapi(
       defineRoute({
         method: "get",
         path: "/api/probe/slow",
+        operationId: "waitProbe",
         request: { query: z.object({ ms: z.coerce.number().int().min(0).max(10_000) }) },
         responses: { 200: { description: "Slow", content: { "application/json": { schema: z.object({ waited: z.number() }) } } } },
       }),

@@ -16,6 +16,12 @@ export function biomechOpenApiDocument(): Record<string, unknown> {
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
-    info: { title: "Backplane Biomech API", version: "1.0.0", description: "Seed 000: read-only biomech sessions, per org." },
+    info: {
+      title: "Backplane Biomech API",
+      version: "1.0.0",
+      description: "Seed 000: read-only biomech sessions, per org.",
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
+    },
+    servers: [{ url: "/", description: "This Backplane server" }],
   }) as unknown as Record<string, unknown>;
 }

@@ -62,7 +62,10 @@ export function registerDocs(app: AppRouter): void {
       title: "Backplane API",
       version: "0.1.0",
       description: "Every 4xx/5xx response uses the `Error` envelope. Send `x-request-id` to correlate logs.",
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
     },
+    // Relative: the API is wherever this document is served from (and "Try it out" calls it there).
+    servers: [{ url: "/", description: "This Backplane server" }],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
 

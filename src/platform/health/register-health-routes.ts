@@ -21,6 +21,7 @@ const healthzSchema = z
 const health = defineRoute({
   method: "get",
   path: "/api/health",
+  operationId: "getHealth",
   tags: ["health"],
   summary: "Process is up (does not touch the database)",
   responses: { 200: { description: "Up", content: { "application/json": { schema: okSchema } } } },
@@ -29,6 +30,7 @@ const health = defineRoute({
 const livez = defineRoute({
   method: "get",
   path: "/api/v1/livez",
+  operationId: "getLiveness",
   tags: ["health"],
   summary: "Liveness: 200 while the process runs",
   responses: { 200: { description: "Alive", content: { "application/json": { schema: okSchema } } } },
@@ -37,6 +39,7 @@ const livez = defineRoute({
 const healthz = defineRoute({
   method: "get",
   path: "/api/v1/healthz",
+  operationId: "getReadiness",
   tags: ["health"],
   summary: "Readiness: status of each dependency (database, Redis when configured, queue when enabled)",
   responses: {

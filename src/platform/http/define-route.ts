@@ -80,8 +80,12 @@ function withErrorExamples(responses: Responses): Responses {
   return out;
 }
 
-/** `createRoute` with the shared error responses, so every route documents the one envelope. */
-export function defineRoute<const R extends RouteConfig>(route: R) {
+/**
+ * `createRoute` with the shared error responses, so every route documents the one envelope. An
+ * `operationId` is required: a stable camelCase verbNoun (`listWorkflows`), unique in the document,
+ * which generated clients name their methods after.
+ */
+export function defineRoute<const R extends RouteConfig & { operationId: string }>(route: R) {
   return createRoute({ ...route, responses: withErrorExamples({ ...standardErrorResponses, ...route.responses }) } as R & {
     responses: R["responses"] & typeof standardErrorResponses;
   });

@@ -15,6 +15,7 @@ export function registerGetSession(app: AppRouter, services: Services): void {
   const route = defineRoute({
     method: "get",
     path: "/api/biomech/sessions/{sessionId}",
+    operationId: "getBiomechSession",
     tags: ["biomech"],
     summary: "One capture session of an org (404 when it is not in that org)",
     security: [{ ApiKey: [] }],

@@ -26,6 +26,7 @@ export function registerListSessions(app: AppRouter, services: Services): void {
   const route = defineRoute({
     method: "get",
     path: "/api/biomech/sessions",
+    operationId: "listBiomechSessions",
     tags: ["biomech"],
     summary: "An org's capture sessions, newest first, keyset-paginated",
     security: [{ ApiKey: [] }],

@@ -10,6 +10,7 @@ import { getDraft } from "../services/drafts.ts";
 export const getDraftRoute = defineRoute({
   method: "get",
   path: "/api/drafts/me",
+  operationId: "getDraft",
   tags: ["community"],
   summary: "The signed-in user's create-flow draft ({ payload: null } when none is saved)",
   security: [{ SessionCookie: [] }, { BearerAuth: [] }],

@@ -9,6 +9,7 @@ import { isRulePosition, listRules } from "../services/rules.ts";
 export const listRulesRoute = defineRoute({
   method: "get",
   path: "/api/rules",
+  operationId: "listRules",
   tags: ["community"],
   summary: "Published rules, newest first (public: id, title, summary, timestamps)",
   request: { query: listRulesQuerySchema },

@@ -10,6 +10,7 @@ import { publishRule } from "../services/rules.ts";
 export const publishRuleRoute = defineRoute({
   method: "post",
   path: "/api/rules",
+  operationId: "publishRule",
   tags: ["community"],
   summary: "Publish a rule owned by the signed-in user (no edit or delete in v1)",
   security: [{ SessionCookie: [] }, { BearerAuth: [] }],

@@ -10,6 +10,7 @@ import { saveDraft } from "../services/drafts.ts";
 export const saveDraftRoute = defineRoute({
   method: "put",
   path: "/api/drafts/me",
+  operationId: "saveDraft",
   tags: ["community"],
   summary: "Save (replace) the signed-in user's create-flow draft, at most 256 KB",
   security: [{ SessionCookie: [] }, { BearerAuth: [] }],

@@ -11,6 +11,7 @@ const perIp = rateLimit({ name: "web-vitals-ip", by: "ip", points: 300, duration
 export const recordWebVitalsRoute = defineRoute({
   method: "post",
   path: "/api/web-vitals",
+  operationId: "recordWebVitals",
   tags: ["community"],
   summary: "Record web vitals from reportWebVitals (JSON, or the text/plain body navigator.sendBeacon sends)",
   middleware: [perIp] as const,
@@ -29,6 +30,7 @@ export const recordWebVitalsRoute = defineRoute({
 export const summarizeWebVitalsRoute = defineRoute({
   method: "get",
   path: "/api/web-vitals",
+  operationId: "summarizeWebVitals",
   tags: ["community"],
   summary: "p75 per metric per page over a window (as the Chrome UX Report computes it)",
   middleware: [perIp] as const,

@@ -15,6 +15,7 @@ import { orgForCollection } from "./org-context.ts";
 export const createWorkflowRoute = defineRoute({
   method: "post",
   path: "/api/v1/workflows",
+  operationId: "createWorkflow",
   tags: ["workflows"],
   summary: "Create a workflow with its triggers and steps (each trigger key is in this response only)",
   security: [{ ApiKey: [] }],

@@ -11,6 +11,7 @@ import { orgForObject } from "./org-context.ts";
 export const getWorkflowRoute = defineRoute({
   method: "get",
   path: "/api/v1/workflows/{id}",
+  operationId: "getWorkflow",
   tags: ["workflows"],
   summary: "One workflow with its triggers (never their keys) and steps",
   security: [{ ApiKey: [] }],

@@ -26,6 +26,7 @@ const logSchema = z
 export const listLogsRoute = defineRoute({
   method: "get",
   path: "/api/v1/logs",
+  operationId: "listLogs",
   tags: ["workflows"],
   summary: "Workflow logs, newest first (personal data redacted before it was stored)",
   security: [{ ApiKey: [] }],

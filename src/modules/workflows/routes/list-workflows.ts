@@ -13,6 +13,7 @@ import { orgForCollection } from "./org-context.ts";
 export const listWorkflowsRoute = defineRoute({
   method: "get",
   path: "/api/v1/workflows",
+  operationId: "listWorkflows",
   tags: ["workflows"],
   summary: "List workflows, newest first",
   security: [{ ApiKey: [] }],

@@ -33,6 +33,7 @@ const formType = "application/x-www-form-urlencoded";
 export const postTriggerRoute = defineRoute({
   method: "post",
   path: "/api/v1/triggers/{key}",
+  operationId: "triggerWorkflow",
   tags: ["workflows"],
   summary: "Start a workflow run: the event is stored and queued before the 202 (JSON or form body, at most 512 KB)",
   description:

@@ -13,6 +13,7 @@ import { orgForObject } from "./org-context.ts";
 export const rotateTriggerKeyRoute = defineRoute({
   method: "post",
   path: "/api/v1/workflows/{id}/triggers/{triggerId}/rotate",
+  operationId: "rotateTriggerKey",
   tags: ["workflows"],
   summary: "Give a trigger a new key (shown in this response only); the old key stops working at once",
   security: [{ ApiKey: [] }],

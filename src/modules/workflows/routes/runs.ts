@@ -12,6 +12,7 @@ import { orgForObject } from "./org-context.ts";
 export const listRunsRoute = defineRoute({
   method: "get",
   path: "/api/v1/workflows/{id}/runs",
+  operationId: "listWorkflowRuns",
   tags: ["workflows"],
   summary: "A workflow's runs, newest first, with each step's status, attempts, timings and output",
   security: [{ ApiKey: [] }],
@@ -41,6 +42,7 @@ export const listRunsRoute = defineRoute({
 export const getRunRoute = defineRoute({
   method: "get",
   path: "/api/v1/runs/{id}",
+  operationId: "getRun",
   tags: ["workflows"],
   summary: "One run with its steps",
   security: [{ ApiKey: [] }],

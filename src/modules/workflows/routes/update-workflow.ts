@@ -13,6 +13,7 @@ import { orgForObject } from "./org-context.ts";
 export const updateWorkflowRoute = defineRoute({
   method: "patch",
   path: "/api/v1/workflows/{id}",
+  operationId: "updateWorkflow",
   tags: ["workflows"],
   summary: "Change a workflow's name, priority or steps, or disable it (`enabled: false`); runs already started keep their steps",
   security: [{ ApiKey: [] }],

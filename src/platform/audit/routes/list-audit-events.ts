@@ -59,6 +59,7 @@ const querySchema = z.object({
 export const listAuditEventsRoute = defineRoute({
   method: "get",
   path: "/api/v1/audit",
+  operationId: "listAuditEvents",
   tags: ["audit"],
   summary: "The audit log, newest first: who did what to which object",
   security: [{ ApiKey: [] }],

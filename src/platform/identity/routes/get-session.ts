@@ -6,6 +6,7 @@ import { currentSessionSchema } from "../schemas.ts";
 export const getSessionRoute = defineRoute({
   method: "get",
   path: "/api/auth/session",
+  operationId: "getSession",
   tags: ["auth"],
   summary: "The signed-in user (by session cookie or bearer access token), or null",
   security: [{ SessionCookie: [] }, { BearerAuth: [] }, {}],

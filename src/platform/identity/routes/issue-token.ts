@@ -9,6 +9,7 @@ import { otpVerifyLimit } from "../sign-in-limits.ts";
 export const issueTokenRoute = defineRoute({
   method: "post",
   path: "/api/auth/token",
+  operationId: "issueTokens",
   tags: ["auth"],
   summary: "Mobile sign-in: exchange the emailed code for an access token and a refresh token",
   middleware: [otpVerifyLimit] as const,

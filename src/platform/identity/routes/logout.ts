@@ -12,6 +12,7 @@ import { endSessions } from "../sessions.ts";
 export const logoutRoute = defineRoute({
   method: "post",
   path: "/api/auth/logout",
+  operationId: "endSession",
   tags: ["auth"],
   summary: "End this session (?all=true: every session of the user) and clear the cookie",
   security: [{ SessionCookie: [] }, { BearerAuth: [] }, {}],

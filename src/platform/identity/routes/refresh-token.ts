@@ -6,6 +6,7 @@ import { refreshBodySchema, tokenPairSchema } from "../schemas.ts";
 export const refreshTokenRoute = defineRoute({
   method: "post",
   path: "/api/auth/token/refresh",
+  operationId: "refreshTokens",
   tags: ["auth"],
   summary: "Exchange a refresh token (once) for a new access token and refresh token",
   request: { body: { required: true, content: { "application/json": { schema: refreshBodySchema } } } },

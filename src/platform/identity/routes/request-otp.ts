@@ -9,6 +9,7 @@ import { otpRequestLimit } from "../sign-in-limits.ts";
 export const requestOtpRoute = defineRoute({
   method: "post",
   path: "/api/auth/otp/request",
+  operationId: "requestSignInCode",
   tags: ["auth"],
   summary: "Email a 6-digit sign-in code (the same answer whether or not the email has an account)",
   middleware: [otpRequestLimit] as const,

@@ -10,6 +10,7 @@ import { otpVerifyLimit } from "../sign-in-limits.ts";
 export const verifyOtpRoute = defineRoute({
   method: "post",
   path: "/api/auth/otp/verify",
+  operationId: "verifySignInCode",
   tags: ["auth"],
   summary: "Sign in with the emailed code: creates the user on first sign-in and sets the session cookie",
   middleware: [otpVerifyLimit] as const,

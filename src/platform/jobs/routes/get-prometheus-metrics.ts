@@ -9,6 +9,7 @@ import { prometheusQueueMetrics, readQueueMetrics } from "../queue-metrics.ts";
 export const getPrometheusMetricsRoute = defineRoute({
   method: "get",
   path: "/metrics",
+  operationId: "getPrometheusMetrics",
   tags: ["observability"],
   summary: "Prometheus gauges (queue depths, oldest waiting job, throughput, dead letters); `Authorization: Bearer $METRICS_TOKEN`",
   responses: {

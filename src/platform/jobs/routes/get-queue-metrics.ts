@@ -7,6 +7,7 @@ import { queueMetricsSchema } from "./schemas.ts";
 export const getQueueMetricsRoute = defineRoute({
   method: "get",
   path: "/api/v1/queue/metrics",
+  operationId: "getQueueMetrics",
   tags: ["queue"],
   summary: "Per queue: jobs by state, oldest waiting job, completed and failed in the last minute and hour, dead-letter size",
   security: [{ ApiKey: [] }],

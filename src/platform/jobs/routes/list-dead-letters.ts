@@ -7,6 +7,7 @@ import { deadLetterPageSchema, listDeadLettersQuery } from "./schemas.ts";
 export const listDeadLettersRoute = defineRoute({
   method: "get",
   path: "/api/v1/queue/dlq",
+  operationId: "listDeadLetters",
   tags: ["queue"],
   summary: "Dead-lettered jobs, newest first, with payload, attempts and last error (cursor-paged)",
   security: [{ ApiKey: [] }],

@@ -11,6 +11,7 @@ import { replayBodySchema, replayResultSchema } from "./schemas.ts";
 export const replayDeadLettersRoute = defineRoute({
   method: "post",
   path: "/api/v1/queue/dlq/replay",
+  operationId: "replayDeadLetters",
   tags: ["queue"],
   summary: "Replay one dead letter (by id) or all of a queue; a second replay of the same jobs moves nothing",
   security: [{ ApiKey: [] }],

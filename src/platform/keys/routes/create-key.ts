@@ -13,6 +13,7 @@ import { createdKeySchema, createKeyBodySchema } from "../schemas.ts";
 export const createKeyRoute = defineRoute({
   method: "post",
   path: "/api/v1/keys",
+  operationId: "createApiKey",
   tags: ["keys"],
   summary: "Create an API key (the full key is in this response only)",
   description:

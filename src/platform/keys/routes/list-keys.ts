@@ -13,6 +13,7 @@ import { keyListSchema, orgIdSchema } from "../schemas.ts";
 export const listKeysRoute = defineRoute({
   method: "get",
   path: "/api/v1/keys",
+  operationId: "listApiKeys",
   tags: ["keys"],
   summary: "List API keys, newest first, a page at a time (never their secrets)",
   security: [{ ApiKey: [] }],

@@ -12,6 +12,7 @@ import { keyIdSchema, revokedKeySchema } from "../schemas.ts";
 export const revokeKeyRoute = defineRoute({
   method: "delete",
   path: "/api/v1/keys/{id}",
+  operationId: "revokeApiKey",
   tags: ["keys"],
   summary: "Revoke an API key now (idempotent). Other instances stop accepting it within API_KEY_CACHE_TTL_SECONDS.",
   security: [{ ApiKey: [] }],

@@ -14,6 +14,7 @@ import { keyIdSchema, rotatedKeySchema, rotateKeyBodySchema } from "../schemas.t
 export const rotateKeyRoute = defineRoute({
   method: "post",
   path: "/api/v1/keys/{id}/rotate",
+  operationId: "rotateApiKey",
   tags: ["keys"],
   summary: "Issue a successor key; the old one keeps working for the overlap (default 24 h), then stops by itself",
   description:

@@ -12,6 +12,7 @@ import { updateKeyRateLimit } from "../update-key.ts";
 export const updateKeyRoute = defineRoute({
   method: "patch",
   path: "/api/v1/keys/{id}",
+  operationId: "updateApiKey",
   tags: ["keys"],
   summary: "Set an API key's own request limit (requests per second, with burst); null returns it to API_KEY_RATE_LIMIT",
   security: [{ ApiKey: [] }],

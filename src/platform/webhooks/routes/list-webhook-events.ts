@@ -12,6 +12,7 @@ import { webhookEventSchema } from "./schemas.ts";
 export const listWebhookEventsRoute = defineRoute({
   method: "get",
   path: "/api/v1/webhook-events",
+  operationId: "listWebhookEvents",
   tags: ["webhooks"],
   summary: "Inbound webhook events, newest first (the inbox), for operators",
   security: [{ ApiKey: [] }],

@@ -14,6 +14,7 @@ import { webhookEventIdSchema, webhookEventSchema } from "./schemas.ts";
 export const replayWebhookEventRoute = defineRoute({
   method: "post",
   path: "/api/v1/webhook-events/{id}/replay",
+  operationId: "replayWebhookEvent",
   tags: ["webhooks"],
   summary: "Process a stored webhook event again (its job is enqueued anew); audited",
   security: [{ ApiKey: [] }],
