@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import type { Catalog } from "../catalog.ts";
 import type { AppRouter } from "../http/app-env.ts";
+import { jobRegistry } from "../jobs/job-registry.ts";
 import type { BackplaneModule } from "../module.ts";
 import type { AdminEnv, AdminNavEntry } from "./admin-env.ts";
 import { adminErrorHandler, requireAdminSession } from "./admin-guard.ts";
 import { registerAdminAssets } from "./assets.ts";
 import { registerKeyPages } from "./pages/keys.ts";
 import { registerOrgPages } from "./pages/orgs.ts";
+import { registerQueuePages } from "./pages/queues.ts";
 import { registerSignIn, registerSignOut } from "./sign-in.ts";
 
 export interface AdminDeps {
@@ -23,6 +25,7 @@ export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
   const platformPages: AdminNavEntry[] = [
     { path: "orgs", title: "Orgs" },
     { path: "keys", title: "API keys" },
+    { path: "queues", title: "Queues" },
   ];
   const modulePages = deps.modules.flatMap((module) => module.adminPages ?? []);
   const nav = [...platformPages, ...modulePages];
@@ -40,6 +43,7 @@ export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
   registerSignOut(admin);
   registerOrgPages(admin);
   registerKeyPages(admin, deps.catalog);
+  registerQueuePages(admin, jobRegistry(deps.modules));
   for (const page of modulePages) page.register(admin);
   admin.onError(adminErrorHandler);
   app.route("/admin", admin as never);

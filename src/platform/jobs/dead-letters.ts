@@ -101,6 +101,15 @@ export interface ListDeadLettersOptions {
  * filter, an edited one, or one that is not a position this endpoint could have issued is a 400.
  */
 export async function listDeadLetters(db: Database, options: ListDeadLettersOptions): Promise<DeadLetterPage> {
+  const page = await listDeadLetterPage(db, options);
+  const [{ count }] = (await db.query<{ count: number }>(countDeadLetters, [DEAD_LETTER_QUEUE, options.queue ?? null])) as [
+    { count: number },
+  ];
+  return { ...page, total: count };
+}
+
+/** One page without the total: a count of a large dead-letter queue costs more than the page (the admin console reads the per-queue counts from the metrics). */
+export async function listDeadLetterPage(db: Database, options: ListDeadLettersOptions): Promise<Omit<DeadLetterPage, "total">> {
   const limit = options.limit ?? 50;
   const cursors = deadLetterCursor(options.secret);
   const binding = cursorBinding(options.queue);
@@ -112,15 +121,11 @@ export async function listDeadLetters(db: Database, options: ListDeadLettersOpti
     after?.id ?? null,
     limit + 1,
   ]);
-  const [{ count }] = (await db.query<{ count: number }>(countDeadLetters, [DEAD_LETTER_QUEUE, options.queue ?? null])) as [
-    { count: number },
-  ];
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map(toDeadLetter),
     nextCursor: rows.length > limit && last ? cursors.encode({ at: last.created_on_exact, id: last.id }, binding) : null,
-    total: count,
   };
 }
 
