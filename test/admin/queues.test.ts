@@ -53,7 +53,7 @@ describe("admin console: queues", () => {
     expect(await inQueue(DEAD_LETTER_QUEUE, id)).toBe(false);
     const [row] = await auditRows(t, "dlq.replayed");
     expect(row).toMatchObject({ actor_type: "api_key", actor_id: browser.keyId, target_type: "dead_letter", target_id: id });
-    const jobId = (row?.metadata as { jobs: { jobId: string }[] }).jobs[0]?.jobId as string;
+    const jobId = (row as { metadata: { jobs: { jobId: string }[] } }).metadata.jobs[0]?.jobId as string;
     const [job] = await t.services.db.query<{ data: { payload: unknown } }>("SELECT data FROM pgboss.job WHERE name = $1 AND id = $2", [
       JOBS_QUEUE,
       jobId,

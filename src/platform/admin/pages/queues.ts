@@ -106,7 +106,10 @@ ${pager("/admin/queues", { queue }, dead.nextCursor)}`,
     );
     c.get("log").info({ replayed: result.replayed }, "dead letters replayed in the admin console");
     const back: Record<string, string> = "queue" in target ? { queue: target.queue } : {};
-    return c.redirect(doneUrl("/admin/queues", result.replayed > 0 ? "dlq-replayed" : "dlq-nothing", "id" in target ? target.id : undefined, back), 303);
+    return c.redirect(
+      doneUrl("/admin/queues", result.replayed > 0 ? "dlq-replayed" : "dlq-nothing", "id" in target ? target.id : undefined, back),
+      303,
+    );
   };
 
   router.post("/queues/dlq/:id/replay", (c) => {
