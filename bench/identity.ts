@@ -102,12 +102,12 @@ console.log(`GET /api/v1/keys?limit=1 by API key:   ${fmt(keyRead)}`);
 
 // 3. Rate limiter cost per request (one consume), both stores.
 const pgStore = createRateLimitStore({ db, config });
-const pgLimiter = pgStore.limiter({ name: "bench", points: 1_000_000, durationSeconds: 3600 });
+const pgLimiter = await pgStore.limiter({ name: "bench", points: 1_000_000, durationSeconds: 3600 });
 const pgCost = await time(N, (i) => pgLimiter.consume(`k${i % 50}`));
 console.log(`rate limiter consume, PostgreSQL store: ${fmt(pgCost)}`);
 const redisConfig = { ...config, REDIS_URL: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" };
 const redisStore = createRateLimitStore({ db, config: redisConfig });
-const redisLimiter = redisStore.limiter({ name: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 3600 });
+const redisLimiter = await redisStore.limiter({ name: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 3600 });
 await redisLimiter.consume("warm");
 const redisCost = await time(N, (i) => redisLimiter.consume(`k${i % 50}`));
 console.log(`rate limiter consume, Redis store:      ${fmt(redisCost)}`);

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../config/config.ts";
 import { DatabaseUnreachableError } from "./connection-errors.ts";
 import type { Database } from "./database.ts";
-import { type EmbeddedSocket, startEmbeddedSocket } from "./embedded-socket.ts";
-import { openPglite } from "./open-pglite.ts";
+import type { EmbeddedSocket } from "./embedded-socket.ts";
+import type { openPglite } from "./open-pglite.ts";
 import { openPostgres } from "./open-postgres.ts";
 
 export interface OpenDatabaseOptions {
@@ -110,7 +110,8 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
   let db: Awaited<ReturnType<typeof openPglite>>;
   try {
     mkdirSync(config.dataDir, { recursive: true });
-    db = await openPglite(config.dataDir);
+    // Loaded only here: a process on DATABASE_URL never pays for PGlite's code (boot time, memory).
+    db = await (await import("./open-pglite.ts")).openPglite(config.dataDir);
   } catch (error) {
     acquired.release();
     throw error;
@@ -123,6 +124,7 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
   }
   if (options.exposeEmbedded && config.BACKPLANE_EMBEDDED_SOCKET) {
     try {
+      const { startEmbeddedSocket } = await import("./embedded-socket.ts");
       socketServer = await startEmbeddedSocket(db.pglite, { host: "127.0.0.1", port: config.BACKPLANE_EMBEDDED_PG_PORT });
       connectionUrl = `postgres://postgres@127.0.0.1:${config.BACKPLANE_EMBEDDED_PG_PORT}/postgres?sslmode=disable`;
       writeFileSync(lockPath(config.dataDir), JSON.stringify({ pid: process.pid, url: connectionUrl } satisfies EmbeddedLock));

@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { MailMessage } from "./mail-message.ts";
@@ -32,14 +32,22 @@ export function createMailer(config: Pick<Config, "SMTP_URL" | "MAIL_FROM">, log
       },
     };
   }
-  // Bounded waits: a stuck server fails the attempt (and the job retries) instead of holding a worker slot.
-  const transport = nodemailer.createTransport(
-    { url: config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
-    { from: config.MAIL_FROM },
-  );
+  const url = config.SMTP_URL;
+  // nodemailer is loaded on the first mail: an API process mostly enqueues mail and never sends it.
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () => {
+    transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      // Bounded waits: a stuck server fails the attempt (and the job retries) instead of holding a worker slot.
+      nodemailer.createTransport(
+        { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+        { from: config.MAIL_FROM },
+      ),
+    );
+    return transport;
+  };
   return {
     async send(message) {
-      const info = await transport.sendMail({
+      const info = await (await transportOf()).sendMail({
         to: message.to,
         subject: message.subject,
         text: message.text,

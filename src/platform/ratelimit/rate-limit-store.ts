@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterPostgres, RateLimiterRedis } from "rate-limiter-flexible";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
@@ -14,7 +14,7 @@ export interface LimiterSpec {
 
 export interface RateLimitStore {
   readonly kind: "postgres" | "redis";
-  limiter(spec: LimiterSpec): RateLimiterAbstract;
+  limiter(spec: LimiterSpec): Promise<RateLimiterAbstract>;
   close(): Promise<void>;
 }
 
@@ -26,33 +26,42 @@ export interface RateLimitStore {
 export function createRateLimitStore(services: { db: Database; config: Config }): RateLimitStore {
   const limiters = new Map<string, RateLimiterAbstract>();
   const keyOf = (spec: LimiterSpec) => `${spec.name}:${spec.points}:${spec.durationSeconds}`;
-  const cached = (spec: LimiterSpec, make: () => RateLimiterAbstract) => {
+  const cached = async (spec: LimiterSpec, make: () => RateLimiterAbstract | Promise<RateLimiterAbstract>) => {
     let limiter = limiters.get(keyOf(spec));
     if (!limiter) {
-      limiter = make();
+      limiter = await make();
       limiters.set(keyOf(spec), limiter);
     }
     return limiter;
   };
 
-  if (services.config.REDIS_URL) {
-    const redis = new Redis(services.config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-    redis.on("error", () => {}); // surfaced by the failing consume() instead
+  const redisUrl = services.config.REDIS_URL;
+  if (redisUrl) {
+    // ioredis is loaded with the first limit counted: a process without Redis never loads it.
+    let client: Promise<Redis> | undefined;
+    const redisClient = () => {
+      client ??= import("ioredis").then(({ Redis }) => {
+        const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+        redis.on("error", () => {}); // surfaced by the failing consume() instead
+        return redis;
+      });
+      return client;
+    };
     return {
       kind: "redis",
       limiter: (spec) =>
         cached(
           spec,
-          () =>
+          async () =>
             new RateLimiterRedis({
-              storeClient: redis,
+              storeClient: await redisClient(),
               keyPrefix: `bp:rl:${spec.name}`,
               points: spec.points,
               duration: spec.durationSeconds,
             }),
         ),
       close: async () => {
-        redis.disconnect();
+        (await client)?.disconnect();
       },
     };
   }

@@ -77,7 +77,7 @@ export async function enforceRateLimits(c: Context<AppEnv>, limits: RateLimitOpt
     limits.map(async (limit) => {
       const subject = await subjectOf(c, limit.by, known);
       if (subject === null) return null;
-      const limiter = store.limiter({ name: limit.name, points: limit.points, durationSeconds: limit.duration });
+      const limiter = await store.limiter({ name: limit.name, points: limit.points, durationSeconds: limit.duration });
       try {
         return { limit, res: await limiter.consume(subjectDigest(c, `${limit.name}:${subject}`)), exceeded: false };
       } catch (error) {

@@ -1,16 +1,20 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { HealthCheck } from "../module.ts";
 
 /** A lazily connected client that fails fast, for probes: no offline queue, no endless retry. */
 export function redisHealthCheck(url: string): { check: HealthCheck; close: () => Promise<void> } {
   let client: Redis | null = null;
+  let loading: Promise<{ Redis: typeof Redis }> | null = null;
   // ioredis rejects a failed connect with a bare "Connection is closed."; the reason
   // (ECONNREFUSED, a DNS failure, auth) arrives as an `error` event. Kept for the log line.
   let lastError: Error | null = null;
   return {
     check: async () => {
+      // ioredis is loaded with the first probe, not at boot; concurrent first probes share one client.
+      if (!client) loading ??= import("ioredis");
+      const { Redis: RedisClient } = await (loading as Promise<{ Redis: typeof Redis }>);
       if (!client) {
-        client = new Redis(url, {
+        client = new RedisClient(url, {
           lazyConnect: true,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 0,
