@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineJob } from "../../../platform/jobs/define-job.ts";
 import { asService, withTenant } from "../../../platform/tenancy/with-tenant.ts";
-import { expoClient, sendExpoPush } from "./expo-push.ts";
 import { postSignedWebhook } from "./signed-webhook.ts";
 
 export const NOTIFICATION_RETRIES = 5;
@@ -70,6 +69,8 @@ export const deliverNotificationJob = defineJob({
         tx.query<{ expo_push_token: string }>("SELECT expo_push_token FROM training.push_devices WHERE user_id = $1", [row.user_id]),
       );
       if (tokens.length === 0) return void (await finish("skipped", "no push device registered"));
+      // expo-server-sdk (over 1 MB of code) is loaded by the first push, not by every process at boot.
+      const { expoClient, sendExpoPush } = await import("./expo-push.ts");
       const outcome = await sendExpoPush(
         expoClient(config.EXPO_PUSH_URL, config.EXPO_ACCESS_TOKEN),
         tokens.map((token) => token.expo_push_token),
