@@ -7,6 +7,8 @@ import { acceptGarminDelivery, GARMIN_SECRET_HEADER } from "../garmin-intake.ts"
 export const GARMIN_WEBHOOK_PREFIX = "/webhooks/garmin/";
 /** Garmin asks partners to take large pushes (10 MB; activity details far more, not taken here). */
 export const GARMIN_BODY_LIMIT = 10 * 1024 * 1024;
+/** Summaries per list in one delivery: far above what Garmin batches, a bound on the work one request can ask for. */
+const GARMIN_MAX_ENTRIES = 10_000;
 
 const entry = z
   .object({
@@ -64,7 +66,7 @@ const routeFor = (endpoint: GarminEndpoint) =>
       headers: z.object({ "garmin-client-id": z.string().openapi({ example: "3f2c0a9e-consumer-key" }) }),
       body: {
         required: true,
-        content: { "application/json": { schema: z.record(z.string(), z.array(entry)).openapi({ example: examples[endpoint] }) } },
+        content: { "application/json": { schema: z.record(z.string(), z.array(entry).max(GARMIN_MAX_ENTRIES)).openapi({ example: examples[endpoint] }) } },
       },
     },
     responses: {
