@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <scenario>…]`: Backplane against bare baselines and the seeds' own stacks,
  * every figure a ratio measured side by side in the same run. See docs/benchmarks.md.
- * Scenarios: overhead, read, keys, queue, memory (runs read), boot, intake, telemetry, webhooks. Not part of `npm test`.
+ * Scenarios: overhead, read, keys, queue, memory (runs read), boot, intake, telemetry, webhooks, sync. Not part of `npm test`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,6 +18,7 @@ import { httpOverhead } from "./scenarios/http-overhead.ts";
 import { keyVerification } from "./scenarios/key-verification.ts";
 import { queue, redisVersion } from "./scenarios/queue.ts";
 import { telemetryIngest } from "./scenarios/telemetry-ingest.ts";
+import { trainingSync } from "./scenarios/training-sync.ts";
 import { triggerIntake } from "./scenarios/trigger-intake.ts";
 import { webhookIntake } from "./scenarios/webhook-intake.ts";
 
@@ -30,6 +31,7 @@ const scenarios: Scenario[] = [
   triggerIntake,
   telemetryIngest,
   webhookIntake,
+  trainingSync,
 ];
 const aliases: Record<string, string> = {
   memory: "read",
@@ -42,6 +44,7 @@ const aliases: Record<string, string> = {
   "7": "intake",
   "8": "telemetry",
   "9": "webhooks",
+  "10": "sync",
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -50,7 +53,7 @@ async function main(): Promise<number> {
   const asked = process.argv.slice(2).map((name) => aliases[name] ?? name);
   const unknown = asked.filter((name) => !scenarios.some((scenario) => scenario.id === name));
   if (unknown.length) {
-    log(`Unknown scenario ${unknown.join(", ")}. Choose from: ${scenarios.map((s) => s.id).join(", ")}, memory (or 1–8).`);
+    log(`Unknown scenario ${unknown.join(", ")}. Choose from: ${scenarios.map((s) => s.id).join(", ")}, memory (or 1–10).`);
     return 2;
   }
   const selected = asked.length ? scenarios.filter((scenario) => asked.includes(scenario.id)) : scenarios;

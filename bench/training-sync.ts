@@ -3,7 +3,7 @@
  * response size, the server process's peak RSS) and a push of 1,000 changes, against a real
  * `backplane serve` process on PostgreSQL at 127.0.0.1, with the real `synchronize()` (LokiJS,
  * in memory) as the client. Bounded: 3 rounds of each. Run: `node bench/training-sync.ts`.
- * Not part of `npm run bench`'s ratio table (there is no peer to compare with).
+ * `npm run bench -- sync` runs it and reports its lines as notes (there is no peer to compare with).
  */
 import { writeFileSync } from "node:fs";
 import pg from "pg";
