@@ -6,9 +6,11 @@ import type { BackplaneModule } from "../module.ts";
 import type { AdminEnv, AdminNavEntry } from "./admin-env.ts";
 import { adminErrorHandler, requireAdminSession } from "./admin-guard.ts";
 import { registerAdminAssets } from "./assets.ts";
+import { registerAuditPages } from "./pages/audit.ts";
 import { registerKeyPages } from "./pages/keys.ts";
 import { registerOrgPages } from "./pages/orgs.ts";
 import { registerQueuePages } from "./pages/queues.ts";
+import { registerWebhookPages } from "./pages/webhooks.ts";
 import { registerSignIn, registerSignOut } from "./sign-in.ts";
 
 export interface AdminDeps {
@@ -26,9 +28,11 @@ export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
     { path: "orgs", title: "Orgs" },
     { path: "keys", title: "API keys" },
     { path: "queues", title: "Queues" },
+    { path: "webhooks", title: "Webhook events" },
   ];
   const modulePages = deps.modules.flatMap((module) => module.adminPages ?? []);
-  const nav = [...platformPages, ...modulePages];
+  // The audit log comes last: it is where every other page's actions end up.
+  const nav = [...platformPages, ...modulePages, { path: "audit", title: "Audit log" }];
 
   const admin = new Hono<AdminEnv>();
   admin.use("*", async (c, next) => {
@@ -43,7 +47,10 @@ export function registerAdmin(app: AppRouter, deps: AdminDeps): void {
   registerSignOut(admin);
   registerOrgPages(admin);
   registerKeyPages(admin, deps.catalog);
-  registerQueuePages(admin, jobRegistry(deps.modules));
+  const registry = jobRegistry(deps.modules);
+  registerQueuePages(admin, registry);
+  registerWebhookPages(admin, registry);
+  registerAuditPages(admin);
   for (const page of modulePages) page.register(admin);
   admin.onError(adminErrorHandler);
   app.route("/admin", admin as never);

@@ -86,7 +86,7 @@ export async function listAuditEvents(
             host(client_ip) AS client_ip, occurred_at, metadata
      FROM backplane.audit_events
      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY seq DESC LIMIT $${params.length}`,
+     ORDER BY audit_events.seq DESC LIMIT $${params.length}`,
     params,
   );
   const kept = rows.slice(0, page.limit);

@@ -75,7 +75,7 @@ export async function listWebhookEvents(
     `SELECT ${columns} FROM backplane.webhook_events
      WHERE ($1::text IS NULL OR org_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR source = $3)
        AND ($4::bigint IS NULL OR seq < $4)
-     ORDER BY seq DESC LIMIT $5`,
+     ORDER BY webhook_events.seq DESC LIMIT $5`,
     [filter.orgId ?? null, filter.status ?? null, filter.source ?? null, page.afterSeq ?? null, page.limit + 1],
   );
   const events = rows.slice(0, page.limit);

@@ -75,7 +75,7 @@ export async function listInsights(
   const rows = await tx.query<InsightRow>(
     `SELECT seq::text AS seq, id, kind, key, title, data, created_at, updated_at FROM insights.insights
      WHERE user_id = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::bigint IS NULL OR seq < $3::bigint)
-     ORDER BY seq DESC LIMIT $4`,
+     ORDER BY insights.seq DESC LIMIT $4`,
     [input.userId, input.kind ?? null, after, input.limit + 1],
   );
   const page = rows.slice(0, input.limit);

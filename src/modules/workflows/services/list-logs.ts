@@ -29,7 +29,7 @@ export async function listLogs(tx: Sql, filter: LogFilter, page: { limit: number
      WHERE org_id = $1 AND ($2::text IS NULL OR level = $2) AND ($3::text IS NULL OR workflow_id = $3)
        AND ($4::text IS NULL OR job_id = $4) AND ($5::timestamptz IS NULL OR created_at >= $5)
        AND ($6::timestamptz IS NULL OR created_at < $6) AND ($7::bigint IS NULL OR seq < $7)
-     ORDER BY seq DESC LIMIT $8`,
+     ORDER BY logs.seq DESC LIMIT $8`,
     [
       filter.orgId,
       filter.level ?? null,

@@ -76,7 +76,7 @@ export async function listRuns(tx: Sql, orgId: string, workflowId: string, page:
   if (!workflow) throw new AppError("not_found", `No workflow ${workflowId}`);
   const rows = await tx.query<RunRow>(
     `SELECT ${runColumns} FROM workflows.runs WHERE org_id = $1 AND workflow_id = $2 AND ($3::bigint IS NULL OR seq < $3)
-     ORDER BY seq DESC LIMIT $4`,
+     ORDER BY runs.seq DESC LIMIT $4`,
     [orgId, workflowId, page.afterSeq ?? null, page.limit + 1],
   );
   const runs = rows.slice(0, page.limit);

@@ -9,7 +9,7 @@ import { orgIdSchema } from "../../keys/schemas.ts";
 import { withCaller } from "../../tenancy/with-tenant.ts";
 import { type AuditFilter, listAuditEvents } from "../list-audit-events.ts";
 
-const actorTypes = ["api_key", "user", "service", "env_key"] as const;
+export const actorTypes = ["api_key", "user", "service", "env_key"] as const;
 const token = (max: number) =>
   text()
     .min(1)
@@ -36,7 +36,8 @@ const auditEventSchema = z
   })
   .openapi("AuditEvent");
 
-const querySchema = z.object({
+/** The listing's filters, also validated by the admin console's audit page. */
+export const auditQuerySchema = z.object({
   orgId: orgIdSchema.optional().openapi({ description: "Only this org. Org-bound callers always see only their own org." }),
   action: text()
     .max(100)
@@ -64,7 +65,7 @@ export const listAuditEventsRoute = defineRoute({
   summary: "The audit log, newest first: who did what to which object",
   security: [{ ApiKey: [] }],
   middleware: [requireAuth({ scopes: ["audit:read"] })] as const,
-  request: { query: querySchema },
+  request: { query: auditQuerySchema },
   responses: {
     200: {
       description: "One page of audit events",
