@@ -37,7 +37,12 @@ export function registerReplayWebhookEvent(app: AppRouter, registry: JobRegistry
   app.openapi(replayWebhookEventRoute, async (c) => {
     const { db, jobs } = c.get("services");
     const { id } = c.req.valid("param");
-    const result = await replayStoredWebhookEvent({ db, jobs, findJob: (name) => registry.get(name) }, principalOf(c), id, auditSourceOf(c));
+    const result = await replayStoredWebhookEvent(
+      { db, jobs, findJob: (name) => registry.get(name) },
+      principalOf(c),
+      id,
+      auditSourceOf(c),
+    );
     return c.json(result, 202);
   });
 }
