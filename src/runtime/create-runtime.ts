@@ -1,6 +1,6 @@
 import { availableModules } from "../modules/registry.ts";
 import { loadExtraModules } from "../platform/boot/load-extra-modules.ts";
-import { migrateAll } from "../platform/boot/migrations-for.ts";
+import { migrateAll, migrationsFor } from "../platform/boot/migrations-for.ts";
 import { selectModules } from "../platform/boot/select-modules.ts";
 import { type Catalog, catalogOf } from "../platform/catalog.ts";
 import type { Config } from "../platform/config/config.ts";
@@ -10,6 +10,7 @@ import { type CreateAppOptions, createApp } from "../platform/http/create-app.ts
 import { openJobQueue } from "../platform/jobs/open-job-queue.ts";
 import { queueHealthCheck } from "../platform/jobs/queue-health-check.ts";
 import type { AppliedMigration } from "../platform/migrations/apply-migrations.ts";
+import { PendingMigrationsError, readMigrationStatus } from "../platform/migrations/migration-status.ts";
 import type { BackplaneModule, HealthCheck, Services } from "../platform/module.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { closeRateLimitStore } from "../platform/ratelimit/rate-limit-store.ts";
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   /** Keep the embedded database reachable over loopback while this process runs. */
   exposeEmbedded?: boolean;
   migrate?: boolean;
+  /** With `migrate: false`: refuse to start when a migration this code needs is not applied (PendingMigrationsError). */
+  requireMigrated?: boolean;
 }
 
 /** Opens the database, applies migrations and gathers what the app and worker need. */
@@ -45,6 +48,10 @@ export async function createRuntime(config: Config, log: Logger, options: Runtim
     notice: (message) => log.info(message),
   });
   try {
+    if (options.migrate === false && options.requireMigrated) {
+      const { pending } = await readMigrationStatus(db, migrationsFor(modules));
+      if (pending.length > 0) throw new PendingMigrationsError(pending);
+    }
     const applied = options.migrate === false ? [] : await migrateAll(db, modules);
     for (const migration of applied) log.info({ migration: `${migration.module}/${migration.name}` }, "migration applied");
     const jobs = await openJobQueue({ config, db, log });

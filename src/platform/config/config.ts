@@ -318,7 +318,12 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
   };
 }
 
-/** The process environment, read in exactly one place. */
-export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ ...process.env, ...overrides }, { developmentSecret: developmentSecretIn });
+/**
+ * The process environment, read in exactly one place. `defaults` apply to variables the
+ * environment leaves unset (a deployment kind's own, e.g. a small pool under Next.js).
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}, defaults: Record<string, string> = {}): Config {
+  const set = (value: string | undefined) => value !== undefined && value !== "";
+  const environment = Object.fromEntries(Object.entries({ ...process.env, ...overrides }).filter(([, value]) => set(value)));
+  return parseConfig({ ...defaults, ...environment }, { developmentSecret: developmentSecretIn });
 }

@@ -1,13 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { findPackageJSON } from "node:module";
 import path from "node:path";
 import type { AppRouter } from "../http/app-env.ts";
 import { AppError } from "../http/errors.ts";
 import { docsGuard, signIn } from "./docs-access.ts";
 
 // Served from the swagger-ui-dist package so the docs page needs no internet. Only its folder
-// is resolved: importing the package would load its 1.5 MB bundle into the server's memory.
-const assetDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+// is resolved: importing the package would load its 1.5 MB bundle into the server's memory. Found
+// on first use with findPackageJSON, which a bundler (Turbopack, when a Next.js app links
+// Backplane's folder) leaves alone; it rewrites `require.resolve` into a module number.
+let assetDir: string | undefined;
+const assetDirectory = () => {
+  assetDir ??= path.dirname(findPackageJSON("swagger-ui-dist", import.meta.url) as string);
+  return assetDir;
+};
 // A Map, not an object literal: a lookup of `constructor` or `__proto__` must find nothing.
 const assets = new Map<string, string>([
   ["swagger-ui.css", "text/css; charset=utf-8"],
@@ -76,7 +82,7 @@ export function registerDocs(app: AppRouter): void {
     const file = c.req.param("file");
     const type = assets.get(file);
     if (!type) throw new AppError("not_found", `No docs asset ${file}`);
-    const body = await readFile(path.join(assetDir, file));
+    const body = await readFile(path.join(assetDirectory(), file));
     return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });
   });
 }

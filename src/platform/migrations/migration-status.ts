@@ -22,3 +22,16 @@ export async function readMigrationStatus(db: Database, files: MigrationFile[]):
   const pending = files.filter((file) => !done.has(`${file.module}/${file.version}`)).map((file) => `${file.module}/${file.name}`);
   return { applied, pending };
 }
+
+/** The database lacks migrations this code needs, and this process may not apply them (a serverless function). */
+export class PendingMigrationsError extends Error {
+  override name = "PendingMigrationsError";
+  readonly pending: string[];
+  constructor(pending: string[]) {
+    const shown = `${pending.slice(0, 3).join(", ")}${pending.length > 3 ? ", …" : ""}`;
+    super(
+      `the database lacks ${pending.length} migration(s) this code needs (${shown}); run \`backplane migrate\` against DATABASE_URL as a release step`,
+    );
+    this.pending = pending;
+  }
+}
