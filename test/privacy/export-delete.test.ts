@@ -196,6 +196,42 @@ describe("POST /api/privacy/export → GET /api/privacy/export/{id}", () => {
   });
 });
 
+describe("queued jobs naming a user", () => {
+  it("match the user's email and id exactly: x@… is not bx@…, in the export and in the erasure", async () => {
+    // One address contains the other: a substring match would hand x the jobs of bx and delete them.
+    const stem = `x${process.pid}n${++counter}@p.test`;
+    const x = await signInUser(t, stem);
+    const bx = await signInUser(t, `b${stem}`);
+    expect(bx.email).toContain(x.email);
+    const jobsFor = (email: string) =>
+      t.services.db.query<{ id: string }>(
+        "SELECT id FROM pgboss.job WHERE data->>'job' = 'platform.send-sign-in-code' AND data->'payload'->>'email' = $1",
+        [email],
+      );
+    const bxJobs = await jobsFor(bx.email);
+    expect(bxJobs).toHaveLength(1);
+
+    const started = await t.call("POST", "/api/privacy/export", { headers: x.headers });
+    expect(started.status, started.text).toBe(202);
+    const ready = await exportReady(x, started.body.id);
+    const download = await t.call("GET", ready.downloadUrl, { headers: x.headers });
+    const { jobs } = download.body.modules.backplane;
+    const exportedIds = jobs.jobs.map((job: { id: string }) => job.id);
+    for (const job of await jobsFor(x.email)) expect(exportedIds).toContain(job.id);
+    for (const job of bxJobs) expect(exportedIds).not.toContain(job.id);
+    expect(download.text).not.toContain(bx.email);
+    expect(download.text).not.toContain(bx.userId);
+
+    const { deletion } = await asService(t.services.db, "test", (tx) =>
+      requestDeletion(tx, { userId: x.userId, pseudonym: pseudonymOf(t.config.BACKPLANE_SECRET, x.userId), now: new Date() }),
+    );
+    await eraseUser(t.services, catalog, deletion.id);
+    expect(await jobsFor(x.email)).toEqual([]);
+    expect(await jobsFor(bx.email)).toEqual(bxJobs);
+    expect((await t.call("GET", "/api/drafts/me", { headers: bx.headers })).status).toBe(200);
+  });
+});
+
 describe("POST /api/privacy/export: the shared signed-in-user checks", () => {
   describeUserAuthChecks({ app: () => t, request: () => ({ method: "POST", path: "/api/privacy/export" }), okStatus: 202 });
 });
