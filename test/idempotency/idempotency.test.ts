@@ -21,6 +21,7 @@ const countingModule = defineModule({
         method: "post",
         path: "/api/probe/idem",
         operationId: "countIdempotent",
+        security: [],
         middleware: [idempotency({ scope: (c) => c.req.header("x-caller") ?? "caller" })] as const,
         request: { body: { required: true, content: { "application/json": { schema: z.object({ n: z.number().int() }) } } } },
         responses: {
@@ -40,6 +41,7 @@ const countingModule = defineModule({
         method: "post",
         path: "/api/probe/idem-required",
         operationId: "countIdempotentRequired",
+        security: [],
         middleware: [idempotency({ mode: "required", scope: () => "caller" })] as const,
         responses: { 200: { description: "Ok" } },
       }),

@@ -17,6 +17,7 @@ const openModule = defineModule({
         method: "post",
         path: "/api/open/echo",
         operationId: "echoOpen",
+        security: [],
         request: {
           body: {
             required: true,

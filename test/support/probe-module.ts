@@ -13,6 +13,7 @@ export const probeModule = defineModule({
         method: "post",
         path: "/api/probe/echo/{id}",
         operationId: "echoProbe",
+        security: [],
         request: {
           params: z.object({ id: z.string().regex(/^[a-z]+$/) }),
           query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) }),
@@ -33,7 +34,13 @@ export const probeModule = defineModule({
       (c) => c.json({ ...c.req.valid("param"), ...c.req.valid("query"), ...c.req.valid("json") }, 200),
     );
     app.openapi(
-      defineRoute({ method: "get", path: "/api/probe/boom", operationId: "failProbe", responses: { 200: { description: "Never" } } }),
+      defineRoute({
+        method: "get",
+        path: "/api/probe/boom",
+        operationId: "failProbe",
+        security: [],
+        responses: { 200: { description: "Never" } },
+      }),
       () => {
         throw new Error("database password is hunter2 at /srv/internal.ts:42");
       },
@@ -43,6 +50,7 @@ export const probeModule = defineModule({
         method: "get",
         path: "/api/probe/slow",
         operationId: "waitProbe",
+        security: [],
         request: { query: z.object({ ms: z.coerce.number().int().min(0).max(10_000) }) },
         responses: { 200: { description: "Slow", content: { "application/json": { schema: z.object({ waited: z.number() }) } } } },
       }),

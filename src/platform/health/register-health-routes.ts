@@ -22,6 +22,7 @@ const health = defineRoute({
   method: "get",
   path: "/api/health",
   operationId: "getHealth",
+  security: [],
   tags: ["health"],
   summary: "Process is up (does not touch the database)",
   responses: { 200: { description: "Up", content: { "application/json": { schema: okSchema } } } },
@@ -31,6 +32,7 @@ const livez = defineRoute({
   method: "get",
   path: "/api/v1/livez",
   operationId: "getLiveness",
+  security: [],
   tags: ["health"],
   summary: "Liveness: 200 while the process runs",
   responses: { 200: { description: "Alive", content: { "application/json": { schema: okSchema } } } },
@@ -40,6 +42,7 @@ const healthz = defineRoute({
   method: "get",
   path: "/api/v1/healthz",
   operationId: "getReadiness",
+  security: [],
   tags: ["health"],
   summary: "Readiness: status of each dependency (database, Redis when configured, queue when enabled)",
   responses: {

@@ -1,4 +1,5 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { AppRouter } from "./app-env.ts";
 import { type ErrorCode, errorEnvelope, errorEnvelopeSchema } from "./errors.ts";
 
 /** What a reader of the docs sees for each error code: a message like the ones the API writes. */
@@ -80,15 +81,29 @@ function withErrorExamples(responses: Responses): Responses {
   return out;
 }
 
+/** The credentials a route accepts, one alternative per entry; `[]` for a public route. */
+export type RouteSecurity = NonNullable<RouteConfig["security"]>;
+
 /**
  * `createRoute` with the shared error responses, so every route documents the one envelope. An
  * `operationId` is required: a stable camelCase verbNoun (`listWorkflows`), unique in the document,
- * which generated clients name their methods after.
+ * which generated clients name their methods after. `security` is required too: a public route says
+ * `security: []` (with how it is protected in its description), so linters and clients never guess.
  */
-export function defineRoute<const R extends RouteConfig & { operationId: string }>(route: R) {
+export function defineRoute<const R extends RouteConfig & { operationId: string; security: RouteSecurity }>(route: R) {
   return createRoute({ ...route, responses: withErrorExamples({ ...standardErrorResponses, ...route.responses }) } as R & {
     responses: R["responses"] & typeof standardErrorResponses;
   });
+}
+
+/**
+ * Puts a route served by a plain handler (`app.post(path, ...route.middleware, handler)`) in the
+ * OpenAPI document. `app.openapi` does this itself; the registry alone would copy the route's
+ * middleware into the document as a property no OpenAPI tool accepts.
+ */
+export function documentRoute(app: AppRouter, route: RouteConfig): void {
+  const { middleware: _middleware, hide, ...documented } = route;
+  if (!hide) app.openAPIRegistry.registerPath(documented as RouteConfig);
 }
 
 export { errorResponse };

@@ -10,6 +10,7 @@ export const listRulesRoute = defineRoute({
   method: "get",
   path: "/api/rules",
   operationId: "listRules",
+  security: [],
   tags: ["community"],
   summary: "Published rules, newest first (public: id, title, summary, timestamps)",
   request: { query: listRulesQuerySchema },

@@ -9,6 +9,7 @@ export const listTemplatesRoute = defineRoute({
   method: "get",
   path: "/api/templates",
   operationId: "listRuleTemplates",
+  security: [],
   tags: ["community"],
   summary: "Curated rule templates, in display order",
   request: { query: z.object({ category: z.string().min(1).max(100).optional().openapi({ example: "Decision-making" }) }) },

@@ -1,5 +1,5 @@
 import type { AppRouter } from "../../../platform/http/app-env.ts";
-import { defineRoute, errorResponse } from "../../../platform/http/define-route.ts";
+import { defineRoute, documentRoute, errorResponse } from "../../../platform/http/define-route.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { rateLimit } from "../../../platform/ratelimit/rate-limit.ts";
 import { asService } from "../../../platform/tenancy/with-tenant.ts";
@@ -12,6 +12,7 @@ export const recordWebVitalsRoute = defineRoute({
   method: "post",
   path: "/api/web-vitals",
   operationId: "recordWebVitals",
+  security: [],
   tags: ["community"],
   summary: "Record web vitals from reportWebVitals (JSON, or the text/plain body navigator.sendBeacon sends)",
   middleware: [perIp] as const,
@@ -31,6 +32,7 @@ export const summarizeWebVitalsRoute = defineRoute({
   method: "get",
   path: "/api/web-vitals",
   operationId: "summarizeWebVitals",
+  security: [],
   tags: ["community"],
   summary: "p75 per metric per page over a window (as the Chrome UX Report computes it)",
   middleware: [perIp] as const,
@@ -59,7 +61,7 @@ async function readMetrics(text: string) {
 
 export function registerWebVitals(app: AppRouter): void {
   // Registered as a plain handler: the body is parsed from text for both media types.
-  app.openAPIRegistry.registerPath(recordWebVitalsRoute);
+  documentRoute(app, recordWebVitalsRoute);
   app.post(recordWebVitalsRoute.path, ...recordWebVitalsRoute.middleware, async (c) => {
     const metrics = await readMetrics(await c.req.text());
     await asService(c.get("services").db, "community: web vitals", (tx) => recordWebVitals(tx, metrics));

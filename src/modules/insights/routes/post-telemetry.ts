@@ -1,5 +1,5 @@
 import type { AppRouter } from "../../../platform/http/app-env.ts";
-import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
+import { authErrorResponses, defineRoute, documentRoute } from "../../../platform/http/define-route.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { findNul } from "../../../platform/http/text.ts";
 import { nulError, validationError } from "../../../platform/http/validation-error.ts";
@@ -59,7 +59,7 @@ function readBatch(contentType: string | undefined, text: string) {
 
 export function registerPostTelemetry(app: AppRouter): void {
   // A plain handler (the contract is registered for the document): both media types are read as text.
-  app.openAPIRegistry.registerPath(postTelemetryRoute);
+  documentRoute(app, postTelemetryRoute);
   app.post(postTelemetryRoute.path, ...postTelemetryRoute.middleware, async (c) => {
     const { events } = readBatch(c.req.header("content-type"), await c.req.text());
     const services = c.get("services");

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, AppRouter } from "../../../platform/http/app-env.ts";
-import { defineRoute } from "../../../platform/http/define-route.ts";
+import { defineRoute, documentRoute } from "../../../platform/http/define-route.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { IDEMPOTENCY_HEADER, idempotency, idempotencyContract, readIdempotencyKey } from "../../../platform/idempotency/idempotency.ts";
 import { acceptTrigger, type ResolvedTrigger, resolveTriggerKey } from "../services/accept-trigger.ts";
@@ -34,6 +34,7 @@ export const postTriggerRoute = defineRoute({
   method: "post",
   path: "/api/v1/triggers/{key}",
   operationId: "triggerWorkflow",
+  security: [],
   tags: ["workflows"],
   summary: "Start a workflow run: the event is stored and queued before the 202 (JSON or form body, at most 512 KB)",
   description:
@@ -98,5 +99,5 @@ export function registerPostTrigger(app: AppRouter): void {
     });
     return c.json(accepted, 202);
   });
-  app.openAPIRegistry.registerPath(postTriggerRoute);
+  documentRoute(app, postTriggerRoute);
 }

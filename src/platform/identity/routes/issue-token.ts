@@ -10,6 +10,7 @@ export const issueTokenRoute = defineRoute({
   method: "post",
   path: "/api/auth/token",
   operationId: "issueTokens",
+  security: [],
   tags: ["auth"],
   summary: "Mobile sign-in: exchange the emailed code for an access token and a refresh token",
   middleware: [otpVerifyLimit] as const,

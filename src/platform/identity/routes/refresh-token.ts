@@ -7,6 +7,7 @@ export const refreshTokenRoute = defineRoute({
   method: "post",
   path: "/api/auth/token/refresh",
   operationId: "refreshTokens",
+  security: [],
   tags: ["auth"],
   summary: "Exchange a refresh token (once) for a new access token and refresh token",
   request: { body: { required: true, content: { "application/json": { schema: refreshBodySchema } } } },

@@ -10,6 +10,7 @@ export const requestOtpRoute = defineRoute({
   method: "post",
   path: "/api/auth/otp/request",
   operationId: "requestSignInCode",
+  security: [],
   tags: ["auth"],
   summary: "Email a 6-digit sign-in code (the same answer whether or not the email has an account)",
   middleware: [otpRequestLimit] as const,

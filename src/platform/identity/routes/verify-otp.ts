@@ -11,6 +11,7 @@ export const verifyOtpRoute = defineRoute({
   method: "post",
   path: "/api/auth/otp/verify",
   operationId: "verifySignInCode",
+  security: [],
   tags: ["auth"],
   summary: "Sign in with the emailed code: creates the user on first sign-in and sets the session cookie",
   middleware: [otpVerifyLimit] as const,

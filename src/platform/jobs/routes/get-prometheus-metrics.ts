@@ -10,6 +10,8 @@ export const getPrometheusMetricsRoute = defineRoute({
   method: "get",
   path: "/metrics",
   operationId: "getPrometheusMetrics",
+  // Open without METRICS_TOKEN outside production (the empty alternative); see checkScraper.
+  security: [{ MetricsToken: [] }, {}],
   tags: ["observability"],
   summary: "Prometheus gauges (queue depths, oldest waiting job, throughput, dead letters); `Authorization: Bearer $METRICS_TOKEN`",
   responses: {
@@ -56,6 +58,11 @@ function checkScraper(config: Config, authorization: string | undefined): void {
 }
 
 export function registerGetPrometheusMetrics(app: AppRouter): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "MetricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "METRICS_TOKEN",
+  });
   app.openapi(getPrometheusMetricsRoute, async (c) => {
     const { config, db } = c.get("services");
     checkScraper(config, c.req.header("authorization"));

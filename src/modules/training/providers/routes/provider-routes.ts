@@ -57,7 +57,7 @@ export const stravaConnectRoute = defineRoute({
           schema: z.object({ authorizeUrl: z.string().url(), expiresAt: z.string().datetime() }).openapi("StravaConnect", {
             example: {
               authorizeUrl:
-                "https://www.strava.com/oauth/authorize?client_id=12345&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Ftraining%2Fproviders%2Fstrava%2Fcallback&response_type=code&approval_prompt=auto&scope=read%2Cactivity%3Aread_all&state=eyJ1Ijoi…",
+                "https://www.strava.com/oauth/authorize?client_id=12345&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Ftraining%2Fproviders%2Fstrava%2Fcallback&response_type=code&approval_prompt=auto&scope=read%2Cactivity%3Aread_all&state=eyJ1IjoidXNyXzAxSkQ3WTJXIn0.k3Xz9QpL",
               expiresAt: "2026-03-10T06:40:00.000Z",
             },
           }),
@@ -73,6 +73,7 @@ export const stravaCallbackRoute = defineRoute({
   method: "get",
   path: "/api/training/providers/strava/callback",
   operationId: "stravaOAuthCallback",
+  security: [],
   tags,
   summary: "Strava's redirect after consent: the code is exchanged and the tokens stored encrypted",
   description: "No credentials: the signed `state` issued by /connect names the user. A declined consent (`error=access_denied`) is a 400.",

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { AppRouter } from "../../../../platform/http/app-env.ts";
-import { defineRoute, errorResponse } from "../../../../platform/http/define-route.ts";
+import { defineRoute, documentRoute, errorResponse } from "../../../../platform/http/define-route.ts";
 import type { GarminEndpoint } from "../../providers/garmin-payload.ts";
 import { acceptGarminDelivery, GARMIN_SECRET_HEADER } from "../garmin-intake.ts";
 
@@ -56,6 +56,7 @@ const routeFor = (endpoint: GarminEndpoint) =>
     method: "post",
     path: `/webhooks/garmin/${endpoint}`,
     operationId: endpoint === "activities" ? "garminActivitiesWebhook" : "garminDailiesWebhook",
+    security: [],
     tags: ["training"],
     summary:
       endpoint === "activities"
@@ -66,7 +67,11 @@ const routeFor = (endpoint: GarminEndpoint) =>
       headers: z.object({ "garmin-client-id": z.string().openapi({ example: "3f2c0a9e-consumer-key" }) }),
       body: {
         required: true,
-        content: { "application/json": { schema: z.record(z.string(), z.array(entry).max(GARMIN_MAX_ENTRIES)).openapi({ example: examples[endpoint] }) } },
+        content: {
+          "application/json": {
+            schema: z.record(z.string(), z.array(entry).max(GARMIN_MAX_ENTRIES)).openapi({ example: examples[endpoint] }),
+          },
+        },
       },
     },
     responses: {
@@ -103,6 +108,6 @@ export function registerGarminWebhooks(app: AppRouter): void {
       });
       return c.json(result, 200);
     });
-    app.openAPIRegistry.registerPath(route);
+    documentRoute(app, route);
   }
 }

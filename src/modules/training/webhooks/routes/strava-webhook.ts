@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv, AppRouter } from "../../../../platform/http/app-env.ts";
-import { defineRoute, errorResponse } from "../../../../platform/http/define-route.ts";
+import { defineRoute, documentRoute, errorResponse } from "../../../../platform/http/define-route.ts";
 import { acceptStravaEvent, answerStravaHandshake, checkStravaPath } from "../strava-intake.ts";
 
 export const STRAVA_WEBHOOK_PREFIX = "/webhooks/strava/";
@@ -73,6 +73,7 @@ export const stravaHandshakeRoute = defineRoute({
   method: "get",
   path: "/webhooks/strava",
   operationId: "stravaWebhookHandshake",
+  security: [],
   tags: ["training"],
   summary: "Strava push subscription handshake: echoes hub.challenge when hub.verify_token matches",
   request: { query: handshakeQuery },
@@ -82,6 +83,7 @@ export const stravaHandshakeSecretRoute = defineRoute({
   method: "get",
   path: "/webhooks/strava/{secret}",
   operationId: "stravaWebhookHandshakeSecretPath",
+  security: [],
   tags: ["training"],
   summary: "The handshake at the secret callback path (when STRAVA_WEBHOOK_PATH_SECRET is set)",
   request: { params: secretParam, query: handshakeQuery },
@@ -91,6 +93,7 @@ export const stravaEventRoute = defineRoute({
   method: "post",
   path: "/webhooks/strava",
   operationId: "stravaWebhookEvent",
+  security: [],
   tags: ["training"],
   summary: "A Strava webhook event (activity or athlete; create, update, delete): stored and queued before the 200",
   description,
@@ -101,6 +104,7 @@ export const stravaEventSecretRoute = defineRoute({
   method: "post",
   path: "/webhooks/strava/{secret}",
   operationId: "stravaWebhookEventSecretPath",
+  security: [],
   tags: ["training"],
   summary: "A Strava webhook event at the secret callback path (when STRAVA_WEBHOOK_PATH_SECRET is set)",
   description,
@@ -136,6 +140,6 @@ export function registerStravaWebhook(app: AppRouter): void {
   };
   app.post(stravaEventRoute.getRoutingPath(), (c) => event(c, undefined));
   app.post(stravaEventSecretRoute.getRoutingPath(), (c) => event(c, c.req.param("secret")));
-  app.openAPIRegistry.registerPath(stravaEventRoute);
-  app.openAPIRegistry.registerPath(stravaEventSecretRoute);
+  documentRoute(app, stravaEventRoute);
+  documentRoute(app, stravaEventSecretRoute);
 }
