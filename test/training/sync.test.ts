@@ -267,7 +267,7 @@ function run(description: string, transport: Transport) {
       expect(await ownerPhone.find("activities", theirs.id)).toMatchObject({ rpe: 2 });
     });
 
-    it("daily metrics of one day from two devices converge to one record", async () => {
+    it("daily metrics of one day from two devices converge to one record holding both devices' values", async () => {
       const a = phone();
       const b = phone();
       await a.sync();
@@ -275,17 +275,57 @@ function run(description: string, transport: Transport) {
       const first = await a.create("daily_metrics", { date: "2026-03-05", resting_hr: 49 });
       const second = await b.create("daily_metrics", { date: "2026-03-05", sleep_hours: 6.5 });
       await a.sync();
-      await b.sync(); // pulls A's record of that day, then its own replaces it
+      await b.sync(); // pulls A's record of that day, then pushes its own: merged onto A's
       await a.sync();
-      await b.sync(); // learns that A's record of that day is gone
+      await b.sync(); // learns that its own record of that day was folded into A's
       const rows = await asServer((tx) =>
-        tx.query<{ id: string }>("SELECT id FROM training.daily_metrics WHERE user_id = $1", [user.userId]),
+        tx.query<{ id: string; resting_hr: number; sleep_hours: number }>(
+          "SELECT id, resting_hr, sleep_hours FROM training.daily_metrics WHERE user_id = $1",
+          [user.userId],
+        ),
       );
-      expect(rows.map((row) => row.id)).toEqual([second.id]);
+      expect(rows).toEqual([{ id: first.id, resting_hr: 49, sleep_hours: 6.5 }]);
       for (const device of [a, b]) {
-        expect((await device.all("daily_metrics")).map((row) => row.id)).toEqual([second.id]);
+        expect(await device.all("daily_metrics")).toMatchObject([{ id: first.id, resting_hr: 49, sleep_hours: 6.5 }]);
       }
       expect(first.id).not.toBe(second.id);
+      expect(watermelonLog).toEqual([]);
+    });
+
+    it("a device creating the day's record keeps the vendor's values and the analysis of that day (merged per column)", async () => {
+      const a = phone();
+      await a.sync();
+      const day = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
+      // Garmin's dailies/hrv/sleep for that day, and an activity so the day has a load.
+      await asServer(async (tx) => {
+        await tx.query(
+          "INSERT INTO training.daily_metrics (user_id, date, resting_hr, hrv_rmssd, sleep_hours) VALUES ($1, $2, 48, 71.5, 7.25)",
+          [user.userId, day],
+        );
+        await tx.query(
+          `INSERT INTO training.activities (user_id, source, external_id, type, start_time, duration_sec, training_load, load_method)
+           VALUES ($1, 'garmin', 'g-merge-1', 'run', $2::date + time '12:00', 3600, 80, 'trimp')`,
+          [user.userId, day],
+        );
+      });
+      await a.sync();
+      const vendorRow = (await a.all("daily_metrics"))[0] as { id: string };
+      const mine = await a.create("daily_metrics", { date: day, soreness_score: 3, stress_score: 20 });
+      await a.sync();
+      await a.sync();
+      const rows = await asServer((tx) => tx.query("SELECT * FROM training.daily_metrics WHERE user_id = $1", [user.userId]));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        id: vendorRow.id,
+        resting_hr: 48,
+        hrv_rmssd: 71.5,
+        sleep_hours: 7.25,
+        soreness_score: 3,
+        stress_score: 20,
+      });
+      expect(rows[0]?.acute_load).toBeGreaterThan(0);
+      expect(await a.find("daily_metrics", mine.id)).toBeNull();
+      expect(await a.find("daily_metrics", vendorRow.id)).toMatchObject({ resting_hr: 48, hrv_rmssd: 71.5, soreness_score: 3 });
     });
 
     it("a device that last synced before the tombstone purge gets a full replacement pull", async () => {

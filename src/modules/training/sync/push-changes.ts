@@ -1,6 +1,7 @@
 import type { Database, Sql } from "../../../platform/db/database.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import { asService, type TenantContext, withTenant } from "../../../platform/tenancy/with-tenant.ts";
+import { reanalyseDay } from "../pipeline/analyse.ts";
 import type { PushChanges } from "./schemas.ts";
 import { type PushedRecord, type SyncColumn, type SyncTableName, syncTableNames, syncTables } from "./sync-tables.ts";
 
@@ -174,34 +175,69 @@ function hasRequired(name: SyncTableName, record: PushedRecord): boolean {
   return syncTables[name].columns.every((column) => !column.required || record[column.name] != null);
 }
 
+/** The record's columns that carry a value (a merge never blanks the surviving row's). */
+function valuesOf(record: PushedRecord): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key, value]) => key !== "id" && value != null));
+}
+
+async function dropRecord(tx: Sql, userId: string, id: string): Promise<void> {
+  // The delete trigger writes the tombstone; a record the server never had gets one here, so the
+  // device that created it drops it on its next pull.
+  const removed = await tx.query("DELETE FROM training.daily_metrics WHERE user_id = $1 AND id = $2 RETURNING id", [userId, id]);
+  if (removed.length > 0) return;
+  await tx.query(
+    `INSERT INTO training.sync_tombstones AS t (user_id, table_name, record_id, server_changed_at)
+     VALUES ($1, 'daily_metrics', $2, training.next_change_stamp($1))
+     ON CONFLICT (user_id, table_name, record_id) DO UPDATE SET server_changed_at = EXCLUDED.server_changed_at`,
+    [userId, id],
+  );
+}
+
 /**
- * Two records of one day in one push (daily_metrics is one row per user and day): the last one
- * listed is kept, the others are removed, so the device is told to drop them on its next pull.
+ * daily_metrics is one row per user and day, and a device may create a day's record while the
+ * server (Garmin's dailies, another device, the analysis) already has one under another id. The
+ * day's records are merged per column onto one survivor: the server's row when there is one
+ * (its id, so its vendor values and analysis stay), else the last record of that day in the push.
+ * Each pushed record's non-null columns are applied in order; the merged-away ids are deleted or
+ * tombstoned, so the devices drop them and pull the survivor. Returns the days merged.
  */
-async function settleSameDay(tx: Sql, userId: string, table: TableChanges): Promise<void> {
-  const lastOfDay = new Map<string, string>();
-  for (const { record } of table.upserts) if (typeof record.date === "string") lastOfDay.set(record.date, record.id);
-  const losers = table.upserts.filter(({ record }) => typeof record.date === "string" && lastOfDay.get(record.date) !== record.id);
-  const loserIds = new Set(losers.map(({ record }) => record.id));
-  table.upserts = table.upserts.filter(({ record }) => !loserIds.has(record.id));
-  const keptIds = table.upserts.map(({ record }) => record.id);
-  // A day's earlier row (another id, not named in this push): the pushed record replaces it.
-  await tx.query("DELETE FROM training.daily_metrics WHERE user_id = $1 AND date = ANY($2::date[]) AND NOT (id = ANY($3::text[]))", [
-    userId,
-    datesOf(table),
-    [...keptIds, ...table.deleted],
-  ]);
-  for (const id of loserIds) {
-    const removed = await tx.query("DELETE FROM training.daily_metrics WHERE user_id = $1 AND id = $2 RETURNING id", [userId, id]);
-    if (removed.length === 0) {
-      await tx.query(
-        `INSERT INTO training.sync_tombstones AS t (user_id, table_name, record_id, server_changed_at)
-         VALUES ($1, 'daily_metrics', $2, training.next_change_stamp($1))
-         ON CONFLICT (user_id, table_name, record_id) DO UPDATE SET server_changed_at = EXCLUDED.server_changed_at`,
-        [userId, id],
-      );
-    }
+async function settleSameDay(tx: Sql, userId: string, table: TableChanges): Promise<string[]> {
+  const byDay = new Map<string, { record: PushedRecord; created: boolean }[]>();
+  for (const upsert of table.upserts) {
+    const day = upsert.record.date;
+    if (typeof day === "string") byDay.set(day, [...(byDay.get(day) ?? []), upsert]);
   }
+  if (byDay.size === 0) return [];
+  const existing = await tx.query<{ id: string; date: string }>(
+    `SELECT id, to_char(date, 'YYYY-MM-DD') AS date FROM training.daily_metrics
+     WHERE user_id = $1 AND date = ANY($2::date[]) AND NOT (id = ANY($3::text[]))`,
+    [userId, [...byDay.keys()], table.upserts.map(({ record }) => record.id)],
+  );
+  const survivorOf = new Map(existing.map((row) => [row.date, row.id]));
+  const merged: string[] = [];
+  const dropped = new Set<string>();
+  const replacements = new Map<string, { record: PushedRecord; created: boolean }>();
+  for (const [day, records] of byDay) {
+    const serverId = survivorOf.get(day);
+    if (!serverId && records.length === 1) continue;
+    const last = records.at(-1) as { record: PushedRecord; created: boolean };
+    const survivor = serverId
+      ? { record: { id: serverId } as PushedRecord, created: false }
+      : { record: { id: last.record.id } as PushedRecord, created: last.created };
+    for (const { record } of records) {
+      Object.assign(survivor.record, valuesOf(record));
+      if (record.id !== survivor.record.id) dropped.add(record.id);
+    }
+    survivor.record.id = serverId ?? last.record.id;
+    replacements.set(day, survivor);
+    merged.push(day);
+  }
+  table.upserts = [
+    ...table.upserts.filter(({ record }) => !dropped.has(record.id) && !(typeof record.date === "string" && replacements.has(record.date))),
+    ...replacements.values(),
+  ];
+  for (const id of dropped) await dropRecord(tx, userId, id);
+  return merged;
 }
 
 async function applyTable(tx: Sql, input: PushInput, table: TableChanges): Promise<void> {
@@ -267,11 +303,13 @@ export async function pushChanges(db: Database, input: PushInput): Promise<void>
         await tx.query(`DELETE FROM training.${table.name} WHERE user_id = $1 AND id = ANY($2::text[])`, [input.userId, table.deleted]);
       }
       const metrics = byName.get("daily_metrics");
-      if (metrics) await settleSameDay(tx, input.userId, metrics);
+      const mergedDays = metrics ? await settleSameDay(tx, input.userId, metrics) : [];
       for (const name of applyOrder) {
         const table = byName.get(name);
         if (table) await applyTable(tx, input, table);
       }
+      // A merged day's analysis (readiness from the merged HRV, sleep and soreness) is redone.
+      for (const day of mergedDays) await reanalyseDay(tx, input.userId, day);
       const workouts = byName.get("scheduled_workouts");
       if (workouts && workouts.upserts.length > 0) {
         // A workout naming a plan this user does not have (never pushed, or deleted) loses the
