@@ -20,13 +20,15 @@ export default {
   // Files Backplane reads from disk at run time, which file tracing cannot see: its migrations
   // (checked against the database at a cold start) and the API docs page's assets.
   outputFileTracingIncludes: {
-    "/api/**": [
+    "/**": [
       "../../migrations/**/*.sql",
       "../../node_modules/swagger-ui-dist/{package.json,swagger-ui.css,swagger-ui-bundle.js,favicon-32x32.png}",
     ],
   },
   // Backplane sets its own security headers and request id; no framework banner.
   poweredByHeader: false,
+  // Paths reach Backplane as sent (it answers a trailing slash itself) instead of Next's 308.
+  skipTrailingSlashRedirect: true,
   turbopack: { root },
   outputFileTracingRoot: root,
 };

@@ -20,6 +20,7 @@ if (!process.env.TEST_DATABASE_URL) {
 
 const BODY_LIMIT = 8192;
 const CRON_SECRET = "nextjs-example-cron-secret-0123";
+const METRICS_TOKEN = "nextjs-example-metrics-token-0123";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -68,6 +69,7 @@ describe.runIf(dbKind === "postgres")("examples/nextjs under next start (backpla
         SMTP_URL: "smtp://127.0.0.1:9",
         BODY_LIMIT_BYTES: String(BODY_LIMIT),
         CRON_SECRET,
+        METRICS_TOKEN,
         LOG_LEVEL: "warn",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -170,6 +172,20 @@ describe.runIf(dbKind === "postgres")("examples/nextjs under next start (backpla
       duplex: "half",
     } as RequestInit);
     await expectEnvelope(streamed, 413, "payload_too_large");
+    // A streamed body under the limit is read whole.
+    const parts = ['{"email":', '"streamed-', 'under-limit@example.com"}'];
+    const small = await call("/api/auth/otp/request", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(small.status, await small.clone().text()).toBe(202);
   });
 
   it("a POST that enqueues work: the job is in the queue for a worker elsewhere (none runs in the function)", async () => {
@@ -211,16 +227,31 @@ describe.runIf(dbKind === "postgres")("examples/nextjs under next start (backpla
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
   });
 
-  it("the function's file trace carries every migration and the docs assets (what Vercel deploys)", () => {
-    const traceFile = path.join(exampleDir, ".next/server/app/api/[[...route]]/route.js.nft.json");
-    const traced = new Set(
-      (JSON.parse(readFileSync(traceFile, "utf8")).files as string[]).map((file) => path.resolve(path.dirname(traceFile), file)),
-    );
+  it("the paths Backplane serves outside /api reach it too: /admin, /webhooks/…, /metrics", async () => {
+    const admin = await call("/admin", { redirect: "manual" });
+    expect(admin.status).toBe(303);
+    expect(admin.headers.get("location")).toBe("/admin/sign-in");
+    expect(admin.headers.get("x-request-id")).toBeTruthy();
+    // Strava's subscription handshake without its query: Backplane's validation, not Next's 404 page.
+    await expectEnvelope(await call("/webhooks/strava"), 400, "validation_failed");
+    await expectEnvelope(await call("/metrics"), 401, "unauthorized");
+    const metrics = await call("/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("# TYPE backplane_queue_jobs gauge");
+  });
+
+  it("each route's file trace carries every migration and the docs assets (what Vercel deploys with the function)", () => {
     const migrations = readdirSync(path.join(repositoryDir, "migrations"), { recursive: true, encoding: "utf8" })
       .filter((file) => file.endsWith(".sql"))
       .map((file) => path.join(repositoryDir, "migrations", file));
     expect(migrations.length).toBeGreaterThan(10);
-    expect(migrations.filter((file) => !traced.has(file))).toEqual([]);
-    expect([...traced].some((file) => file.endsWith(path.join("swagger-ui-dist", "swagger-ui-bundle.js")))).toBe(true);
+    for (const route of ["api/[[...route]]", "admin/[[...path]]", "webhooks/[...path]", "metrics"]) {
+      const traceFile = path.join(exampleDir, `.next/server/app/${route}/route.js.nft.json`);
+      const traced = new Set(
+        (JSON.parse(readFileSync(traceFile, "utf8")).files as string[]).map((file) => path.resolve(path.dirname(traceFile), file)),
+      );
+      expect(migrations.filter((file) => !traced.has(file))).toEqual([]);
+      expect([...traced].some((file) => file.endsWith(path.join("swagger-ui-dist", "swagger-ui-bundle.js")))).toBe(true);
+    }
   });
 });
