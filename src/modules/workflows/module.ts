@@ -1,4 +1,5 @@
 import { defineModule } from "../../platform/module.ts";
+import { workflowRunsAdminPage } from "./admin/runs-page.ts";
 import { logRetentionCleanup } from "./jobs/log-retention-cleanup.ts";
 import { workflowJobs } from "./jobs/step-jobs.ts";
 import { registerCreateWorkflow } from "./routes/create-workflow.ts";
@@ -93,6 +94,7 @@ export const workflowsModule = defineModule({
   mediaTypes: { [TRIGGER_PATH_PREFIX]: ["application/x-www-form-urlencoded"] },
   bodyLimits: { [TRIGGER_PATH_PREFIX]: TRIGGER_BODY_LIMIT },
   secretPathPrefixes: [TRIGGER_PATH_PREFIX],
+  adminPages: [workflowRunsAdminPage],
   registerRoutes(app) {
     registerPostTrigger(app);
     registerCreateWorkflow(app);

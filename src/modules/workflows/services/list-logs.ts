@@ -70,3 +70,26 @@ export async function deleteOldLogs(tx: Sql, retentionDays: number, now: Date, b
     if (rows.length < batch) return total;
   }
 }
+
+/**
+ * A run's own log lines (those whose metadata names it), oldest first, at most `limit`: the run
+ * page shows them beside its steps. logs_run_idx serves it however many logs the org has.
+ */
+export async function listRunLogs(tx: Sql, orgId: string, runId: string, limit: number) {
+  const rows = await tx.query<LogRow>(
+    `SELECT seq::text AS seq, id, level, message, metadata, workflow_id, job_id, pii_redacted, created_at
+     FROM workflows.logs
+     WHERE org_id = $1 AND metadata ? 'runId' AND metadata->>'runId' = $2
+     ORDER BY logs.seq LIMIT $3`,
+    [orgId, runId, limit],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    level: row.level,
+    message: row.message,
+    metadata: typeof row.metadata === "string" ? (JSON.parse(row.metadata) as Record<string, unknown>) : row.metadata,
+    jobId: row.job_id,
+    piiRedacted: row.pii_redacted,
+    createdAt: new Date(row.created_at).toISOString(),
+  }));
+}

@@ -87,3 +87,38 @@ export async function listRuns(tx: Sql, orgId: string, workflowId: string, page:
   );
   return { data: runs.map((run) => toRunInfo(run, steps)), nextSeq: rows.length > page.limit ? (runs.at(-1)?.seq ?? null) : null };
 }
+
+export interface RecentRunFilter {
+  /** undefined: every org (the admin console, in a service transaction). */
+  orgId?: string;
+  workflowId?: string;
+  status?: RunRow["status"];
+}
+
+/**
+ * Runs newest first across workflows (and orgs, for the admin console), paged on `seq`, without
+ * their steps: each row names its workflow. runs_org_seq_idx and runs_workflow_seq_idx serve the
+ * filters.
+ */
+export async function listRecentRuns(tx: Sql, filter: RecentRunFilter, page: { limit: number; afterSeq?: string }) {
+  const rows = await tx.query<RunRow & { org_id: string; workflow_name: string | null }>(
+    `SELECT runs.seq::text AS seq, runs.id, runs.org_id, runs.workflow_id, w.name AS workflow_name, runs.event_id, runs.status, runs.error,
+            runs.created_at, runs.started_at, runs.finished_at
+     FROM workflows.runs LEFT JOIN workflows.workflows w ON w.id = runs.workflow_id
+     WHERE ($1::text IS NULL OR runs.org_id = $1) AND ($2::text IS NULL OR runs.workflow_id = $2) AND ($3::text IS NULL OR runs.status = $3)
+       AND ($4::bigint IS NULL OR runs.seq < $4)
+     ORDER BY runs.seq DESC LIMIT $5`,
+    [filter.orgId ?? null, filter.workflowId ?? null, filter.status ?? null, page.afterSeq ?? null, page.limit + 1],
+  );
+  const runs = rows.slice(0, page.limit);
+  return {
+    data: runs.map((run) => ({ ...toRunInfo(run, []), orgId: run.org_id, workflowName: run.workflow_name })),
+    nextSeq: rows.length > page.limit ? (runs.at(-1)?.seq ?? null) : null,
+  };
+}
+
+/** The org a run belongs to (service context: the admin console opens a run by id alone). */
+export async function orgOfRun(tx: Sql, id: string): Promise<string | null> {
+  const [row] = await tx.query<{ org_id: string }>("SELECT org_id FROM workflows.runs WHERE id = $1", [id]);
+  return row?.org_id ?? null;
+}

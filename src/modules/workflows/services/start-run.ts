@@ -119,6 +119,7 @@ export async function startRun(payload: { eventId: string; runId?: string }, con
         message: `run ${runId} started`,
         workflowId: workflow.id,
         jobId: context.jobId,
+        metadata: { runId },
       });
     }
     await markWebhookEvent(tx, payload.eventId, { status: "processed" });
