@@ -70,7 +70,9 @@ describe("admin console: workflow runs (the workflows module's page)", () => {
 
   it("filters by org, workflow and status", async () => {
     const ids = async (query: string) =>
-      [...(await (await browser.get(`/admin/workflows?${query}`)).text()).matchAll(/\/admin\/workflows\/runs\/(run_[0-9a-z]+)/g)].map((m) => m[1]);
+      [...(await (await browser.get(`/admin/workflows?${query}`)).text()).matchAll(/\/admin\/workflows\/runs\/(run_[0-9a-z]+)/g)].map(
+        (m) => m[1],
+      );
     expect(await ids(`org=${orgB}`)).toEqual(runIds.slice(60).reverse());
     expect(await ids("workflow=wf_adminorgbflow&status=failed")).toEqual([runIds[62]]);
     expect((await browser.get("/admin/workflows?status=odd")).status).toBe(400);
