@@ -172,6 +172,8 @@ export interface PrivacyHandlers {
 export interface CleanupContext {
   db: Database;
   config: Config;
+  /** To enqueue follow-up work (re-running what was derived from deleted rows) in the cleanup's transaction. */
+  jobs: JobQueue;
   now: Date;
 }
 

@@ -167,6 +167,15 @@ describe("privacy: the insights module's exporter, eraser and retention cleanup"
     // 8 June (6.9 days back) is only partly past and stays.
     expect((await left(short, "sequence_daily", "day")).length).toBe(2);
     // Run again: nothing left to remove.
-    expect(await runCleanup(t, "insights.telemetry-retention", now)).toEqual({ events: 0, hourly: 0, sequenceDays: 0, performanceDays: 0 });
+    expect(await runCleanup(t, "insights.telemetry-retention", now)).toEqual({
+      events: 0,
+      hourly: 0,
+      sequenceDays: 0,
+      performanceDays: 0,
+      insights: 0,
+      suggestions: 0,
+      summaries: 0,
+      reanalysed: 0,
+    });
   });
 });

@@ -6,5 +6,5 @@ import type { TestApp } from "./test-app.ts";
 export async function runCleanup(t: TestApp, name: string, now = new Date()): Promise<Record<string, number>> {
   const cleanup = catalogOf(availableModules).cleanups.find((entry) => entry.name === name);
   if (!cleanup) throw new Error(`No cleanup ${name}`);
-  return cleanup.run({ db: t.services.db, config: t.services.config, now });
+  return cleanup.run({ db: t.services.db, config: t.services.config, jobs: t.services.jobs, now });
 }

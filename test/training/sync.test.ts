@@ -339,7 +339,12 @@ function run(description: string, transport: Transport) {
       await a.remove("activities", goes.id);
       await a.sync();
       // The daily cleanup, 91 days later: the tombstone is purged and the horizon moves past B's last pull.
-      const counts = await tombstoneCleanup.run({ db: h.t.services.db, config: h.t.config, now: new Date(Date.now() + 91 * DAY) });
+      const counts = await tombstoneCleanup.run({
+        db: h.t.services.db,
+        config: h.t.config,
+        jobs: h.t.services.jobs,
+        now: new Date(Date.now() + 91 * DAY),
+      });
       expect(counts.tombstones).toBeGreaterThan(0);
       try {
         await b.sync();

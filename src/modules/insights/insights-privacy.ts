@@ -1,6 +1,8 @@
 import type { Sql } from "../../platform/db/database.ts";
-import type { Cleanup, MetricSource, PrivacyHandlers } from "../../platform/module.ts";
+import type { Cleanup, JobQueue, MetricSource, PrivacyHandlers } from "../../platform/module.ts";
 import { asService } from "../../platform/tenancy/with-tenant.ts";
+import { analyzePatternsJob } from "./jobs/analyze-patterns-job.ts";
+import { analyzePerformanceJob } from "./jobs/analyze-performance-job.ts";
 import { DEFAULT_RETENTION_DAYS } from "./schemas/privacy.ts";
 
 // Every insights table keyed by user_id, children of the catalog first (erase order does not matter
@@ -74,41 +76,85 @@ export const insightsPrivacy: PrivacyHandlers = {
 const cutoff = `($1::timestamptz - make_interval(days => coalesce(
   (SELECT s.retention_days FROM insights.privacy_settings s WHERE s.user_id = r.user_id), ${DEFAULT_RETENTION_DAYS})))`;
 
-async function deleted(tx: Sql, sql: string, now: Date): Promise<number> {
-  const [row] = await tx.query<{ n: number }>(`WITH gone AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, [now]);
+/** Runs a DELETE/UPDATE … RETURNING r.user_id; adds the users it touched to `users`, returns the row count. */
+async function changed(tx: Sql, sql: string, now: Date, users: Set<string>): Promise<number> {
+  const [row] = await tx.query<{ n: number; users: string[] | null }>(
+    `WITH gone AS (${sql} RETURNING r.user_id) SELECT count(*)::int AS n, array_agg(DISTINCT user_id) AS users FROM gone`,
+    [now],
+  );
+  for (const userId of row?.users ?? []) users.add(userId);
   return row?.n ?? 0;
 }
 
 /**
  * Telemetry past each user's retention (7–365 days, default 90), as of the tick's `now`: raw
- * events by when they happened, and the hourly and daily aggregates made from them, so nothing
- * derived outlives the events it came from. Nothing younger than the minimum retention (7 days)
- * is even looked at.
+ * events by when they happened, and the hourly and daily aggregates made from them. Then what the
+ * analyses derived: findings and open suggestions last computed before the cutoff (so from
+ * expired events only) go at once, and each user who lost anything has analyze-patterns and
+ * analyze-performance queued (they enqueue generate-suggestions), which rewrite the findings,
+ * suggestions (a dismissed one keeps its dismissal, with today's counts) and summaries from what
+ * is retained: nothing derived outlives the events it came from. Nothing younger than the minimum
+ * retention (7 days) is even looked at.
  */
-export async function deleteExpiredTelemetry(tx: Sql, now: Date): Promise<Record<string, number>> {
+export async function deleteExpiredTelemetry(tx: Sql, jobs: JobQueue, now: Date): Promise<Record<string, number>> {
   const floor = "$1::timestamptz - interval '7 days'";
   const dayOf = (timestamp: string) => `((${timestamp}) AT TIME ZONE 'UTC')::date`;
-  return {
-    events: await deleted(tx, `DELETE FROM insights.telemetry_events r WHERE r.occurred_at < ${floor} AND r.occurred_at < ${cutoff}`, now),
-    hourly: await deleted(tx, `DELETE FROM insights.usage_hourly r WHERE r.hour < ${floor} AND r.hour < ${cutoff}`, now),
+  const users = new Set<string>();
+  const counts = {
+    events: await changed(
+      tx,
+      `DELETE FROM insights.telemetry_events r WHERE r.occurred_at < ${floor} AND r.occurred_at < ${cutoff}`,
+      now,
+      users,
+    ),
+    hourly: await changed(tx, `DELETE FROM insights.usage_hourly r WHERE r.hour < ${floor} AND r.hour < ${cutoff}`, now, users),
     // A day's row goes once the whole day is past retention.
-    sequenceDays: await deleted(
+    sequenceDays: await changed(
       tx,
       `DELETE FROM insights.sequence_daily r WHERE r.day < ${dayOf(floor)} AND r.day < ${dayOf(cutoff)}`,
       now,
+      users,
     ),
-    performanceDays: await deleted(
+    performanceDays: await changed(
       tx,
       `DELETE FROM insights.app_performance_daily r WHERE r.day < ${dayOf(floor)} AND r.day < ${dayOf(cutoff)}`,
       now,
+      users,
     ),
+    insights: await changed(tx, `DELETE FROM insights.insights r WHERE r.updated_at < ${floor} AND r.updated_at < ${cutoff}`, now, users),
+    suggestions: await changed(
+      tx,
+      `DELETE FROM insights.suggestions r WHERE r.dismissed_at IS NULL AND r.updated_at < ${floor} AND r.updated_at < ${cutoff}`,
+      now,
+      users,
+    ),
+    // The ingest run's note (how many events it took in, when) once that run is past retention.
+    summaries: await changed(
+      tx,
+      `UPDATE insights.analysis_state r SET summary = NULL
+       WHERE r.analysis = 'ingest' AND r.summary IS NOT NULL AND r.last_run_at < ${floor} AND r.last_run_at < ${cutoff}`,
+      now,
+      new Set(),
+    ),
+    reanalysed: 0,
   };
+  // Without a queue (JOBS_ENABLED=false) nothing analyses telemetry at all; what was computed
+  // from expired events alone is gone above, the rest waits for the next analysis.
+  if (jobs.enabled) {
+    for (const userId of users) {
+      await jobs.enqueue(analyzePatternsJob, { userId }, { tx });
+      await jobs.enqueue(analyzePerformanceJob, { userId }, { tx });
+    }
+    counts.reanalysed = users.size;
+  }
+  return counts;
 }
 
 export const insightsCleanups: Cleanup[] = [
   {
     name: "insights.telemetry-retention",
-    run: ({ db, now }) => asService(db, "cleanup: telemetry past each user's retention", (tx) => deleteExpiredTelemetry(tx, now)),
+    run: ({ db, jobs, now }) =>
+      asService(db, "cleanup: telemetry past each user's retention", (tx) => deleteExpiredTelemetry(tx, jobs, now)),
   },
 ];
 

@@ -15,7 +15,7 @@ export async function runCleanups(
   let ok = true;
   for (const cleanup of catalog.cleanups) {
     try {
-      cleanups[cleanup.name] = await cleanup.run({ db: services.db, config: services.config, now });
+      cleanups[cleanup.name] = await cleanup.run({ db: services.db, config: services.config, jobs: services.jobs, now });
     } catch (error) {
       ok = false;
       cleanups[cleanup.name] = { error: error instanceof Error ? error.message : String(error) };

@@ -56,7 +56,9 @@ export const telemetryResultSchema = z
   .object({
     accepted: z.number().int().openapi({ description: "Events stored by this request" }),
     duplicates: z.number().int().openapi({ description: "Events already stored (a resend) or repeated within the batch" }),
-    dropped: z.number().int().openapi({ description: "Events not stored because telemetry is off for this user" }),
+    dropped: z.number().int().openapi({
+      description: "Events not stored: telemetry is off for this user (all of them), or they happened before the user's retention period",
+    }),
     telemetryEnabled: z.boolean(),
   })
   .openapi("TelemetryResult", { example: { accepted: 2, duplicates: 0, dropped: 0, telemetryEnabled: true } });

@@ -3,6 +3,7 @@ import { AppError } from "../../../platform/http/errors.ts";
 import type { JobQueue } from "../../../platform/module.ts";
 import { ANALYSIS_DEBOUNCE_SECONDS } from "../analysis/settings.ts";
 import { ingestTelemetryJob } from "../jobs/ingest-telemetry-job.ts";
+import { DEFAULT_RETENTION_DAYS } from "../schemas/privacy.ts";
 import type { TelemetryEvent, TelemetryResult } from "../schemas/telemetry.ts";
 
 const MAX_AGE_MS = 365 * 86_400_000;
@@ -28,7 +29,8 @@ function checkTimes(events: readonly TelemetryEvent[], now: Date): Date[] {
  * Stores a batch for `userId` in the caller's (user-context) transaction and, when anything new
  * was stored, enqueues insights.ingest-telemetry in the same transaction, debounced per user:
  * commit, then answer. Events already stored (same user, same client id) are counted as
- * duplicates, so a retried batch stores nothing twice. Telemetry switched off: nothing is stored.
+ * duplicates, so a retried batch stores nothing twice. Telemetry switched off: nothing is stored;
+ * events older than the user's retention are dropped (counted in `dropped`).
  *
  * The user's batches are serialized by a transaction-scoped advisory lock: for one user, `seq`
  * order is then commit order, which is what makes the analyses' watermarks exact (a row with a
@@ -42,11 +44,20 @@ export async function recordTelemetry(
   const { userId, events } = input;
   const times = checkTimes(events, input.now);
   await tx.query("SELECT pg_advisory_xact_lock(hashtext('insights.telemetry'), hashtext($1))", [userId]);
-  const [settings] = await tx.query<{ telemetry_enabled: boolean }>(
-    "SELECT telemetry_enabled FROM insights.privacy_settings WHERE user_id = $1",
+  const [settings] = await tx.query<{ telemetry_enabled: boolean; retention_days: number }>(
+    "SELECT telemetry_enabled, retention_days FROM insights.privacy_settings WHERE user_id = $1",
     [userId],
   );
   if (settings && !settings.telemetry_enabled) return { accepted: 0, duplicates: 0, dropped: events.length, telemetryEnabled: false };
+  // Events already past the user's retention would be deleted by the next cleanup (and analysed
+  // meanwhile): they are not stored at all, and counted as dropped.
+  const oldest = input.now.getTime() - (settings?.retention_days ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
+  const kept = events.flatMap((event, index) => {
+    const at = times[index] as Date;
+    return at.getTime() >= oldest ? [{ event, at }] : [];
+  });
+  const dropped = events.length - kept.length;
+  if (kept.length === 0) return { accepted: 0, duplicates: 0, dropped, telemetryEnabled: true };
 
   const stored = await tx.query(
     `INSERT INTO insights.telemetry_events (user_id, id, type, app, occurred_at, properties)
@@ -56,15 +67,15 @@ export async function recordTelemetry(
      RETURNING 1`,
     [
       userId,
-      events.map((event) => event.id),
-      events.map((event) => event.type),
-      events.map((event) => event.app ?? null),
-      times.map((at) => at.toISOString()),
-      events.map((event) => (event.properties === undefined ? null : JSON.stringify(event.properties))),
+      kept.map(({ event }) => event.id),
+      kept.map(({ event }) => event.type),
+      kept.map(({ event }) => event.app ?? null),
+      kept.map(({ at }) => at.toISOString()),
+      kept.map(({ event }) => (event.properties === undefined ? null : JSON.stringify(event.properties))),
     ],
   );
   if (stored.length > 0) {
     await jobs.enqueueDebounced(ingestTelemetryJob, { userId }, { tx, key: userId, seconds: ANALYSIS_DEBOUNCE_SECONDS });
   }
-  return { accepted: stored.length, duplicates: events.length - stored.length, dropped: 0, telemetryEnabled: true };
+  return { accepted: stored.length, duplicates: kept.length - stored.length, dropped, telemetryEnabled: true };
 }

@@ -29,10 +29,11 @@ interface CatalogRow {
   name: string;
   apps: string[];
   event_types: string[];
+  connected: boolean;
 }
 
 /**
- * The evidence for each integration the user has not connected, from the window's aggregates: events
+ * The evidence for each integration of the catalog (`connected`: the user has it), from the window's aggregates: events
  * in its apps or of its event types, the days they happened on, and occurrences of frequent
  * sequences through its event types. Score: events in its apps count 1, events of its types
  * elsewhere ½, each sequence occurrence 5 (a repeated hand-off is what an integration automates).
@@ -40,9 +41,9 @@ interface CatalogRow {
 export async function evidenceFor(tx: Sql, userId: string, input: { now: Date; days: number }) {
   const since = windowStart(input.now, input.days);
   const catalog = await tx.query<CatalogRow>(
-    `SELECT c.id, c.name, c.apps, c.event_types FROM insights.integration_catalog c
-     WHERE NOT EXISTS (SELECT 1 FROM insights.integration_connections k WHERE k.user_id = $1 AND k.integration_id = c.id)
-     ORDER BY c.position`,
+    `SELECT c.id, c.name, c.apps, c.event_types,
+       EXISTS (SELECT 1 FROM insights.integration_connections k WHERE k.user_id = $1 AND k.integration_id = c.id) AS connected
+     FROM insights.integration_catalog c ORDER BY c.position`,
     [userId],
   );
   const usage = await tx.query<{ day: string; app: string; type: string; events: string | number }>(
@@ -100,11 +101,28 @@ export function reasonFor(name: string, evidence: SuggestionEvidence): string {
 /**
  * Rewrites the user's open suggestions: one per unconnected integration with enough evidence
  * (SUGGESTION_MIN_EVENTS on SUGGESTION_MIN_DAYS days), with its reason and counts. A dismissed
- * suggestion keeps its dismissal (its figures still update); open ones that no longer qualify go.
+ * suggestion keeps its dismissal, and its figures are always the current window's, qualifying or
+ * not (so none outlive the events they counted); open ones that no longer qualify go.
  */
 export async function generateSuggestions(tx: Sql, userId: string, input: { now: Date; days: number }): Promise<number> {
-  const candidates = (await evidenceFor(tx, userId, input)).filter(
-    ({ evidence }) => evidence.matchingEvents >= SUGGESTION_MIN_EVENTS && evidence.activeDays >= SUGGESTION_MIN_DAYS,
+  const all = await evidenceFor(tx, userId, input);
+  const candidates = all.filter(
+    ({ integration, evidence }) =>
+      !integration.connected && evidence.matchingEvents >= SUGGESTION_MIN_EVENTS && evidence.activeDays >= SUGGESTION_MIN_DAYS,
+  );
+  const others = all.filter((entry) => !candidates.includes(entry));
+  await tx.query(
+    `UPDATE insights.suggestions s SET reason = u.reason, evidence = u.evidence::jsonb, score = u.score, updated_at = clock_timestamp()
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[]) AS u(integration_id, reason, evidence, score)
+     WHERE s.user_id = $1 AND s.dismissed_at IS NOT NULL AND s.integration_id = u.integration_id
+       AND s.evidence IS DISTINCT FROM u.evidence::jsonb`,
+    [
+      userId,
+      others.map(({ integration }) => integration.id),
+      others.map(({ integration, evidence }) => reasonFor(integration.name, evidence)),
+      others.map(({ evidence }) => JSON.stringify(evidence)),
+      others.map(({ score }) => score),
+    ],
   );
   if (candidates.length > 0) {
     await tx.query(
