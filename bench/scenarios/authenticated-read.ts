@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { exampleDir, nextBin as nextExampleBin, prepareNextExample } from "../../scripts/nextjs-example.ts";
 import type { LoadResult } from "../lib/load.ts";
 import { buildNextPeer, installPeers, nextAppDir, nextBin } from "../lib/peers.ts";
 import { freshPort, type ServerProcess, startServer } from "../lib/proc.ts";
@@ -76,7 +77,30 @@ export const authenticatedRead: Scenario = {
           }
         }
       }
-      const subjects = [backplane, bare, ...peers];
+      // Backplane itself served by `next start` through backplane/next (examples/nextjs): what the
+      // adapter costs against `backplane serve`. Not a peer: the target below leaves it out, and
+      // BENCH_SKIP_PEERS does not skip it (the example is the repository's own, installed by CI too).
+      const onNext: Peer[] = [];
+      try {
+        await prepareNextExample(context.log);
+        const port = freshPort();
+        const server = await startServer({
+          name: "Backplane on Next.js",
+          args: [nextExampleBin, "start", "-p", String(port), "-H", "127.0.0.1"],
+          port,
+          cwd: exampleDir,
+          // The same pool size as `serve` (the adapter's serverless default is 3).
+          env: { ...backplaneEnv(context), DATABASE_POOL_MAX: "10", NEXT_TELEMETRY_DISABLED: "1" },
+          readyPath: "/api/health",
+        });
+        await sleep(1_000);
+        const peer = { server, headers: { "x-api-key": seeded.apiKey }, idleRss: server.rss() };
+        servers.push(peer);
+        onNext.push(peer);
+      } catch (error) {
+        context.notes.push(`Backplane on Next.js not measured: ${(error as Error).message.split("\n")[0]}`);
+      }
+      const subjects = [backplane, bare, ...peers, ...onNext];
       const result = await alternate<LoadResult>({
         subjects: subjects.map((peer) => ({
           name: peer.server.name,
@@ -95,7 +119,7 @@ export const authenticatedRead: Scenario = {
         metric,
         unit,
         backplane: spread(of(backplane.server.name, pick)),
-        baselines: [bare, ...peers].map((peer) => ({
+        baselines: [bare, ...peers, ...onNext].map((peer) => ({
           name: peer.server.name,
           value: spread(of(peer.server.name, pick)),
           ratio: ratios(of(backplane.server.name, pick), of(peer.server.name, pick)),
@@ -103,7 +127,7 @@ export const authenticatedRead: Scenario = {
         flagged: result.flagged,
       });
       const throughput = figure("req/s", "", (sample) => sample.rps);
-      const [ceiling, ...others] = throughput.baselines;
+      const [ceiling, ...others] = throughput.baselines.slice(0, 1 + peers.length);
       const ahead = others.every((peer) => peer.ratio.median > 1);
       throughput.target = {
         text: "≥ 0.75× ceiling, and ahead of NestJS and Next.js",
@@ -118,7 +142,7 @@ export const authenticatedRead: Scenario = {
         metric,
         unit: " MB",
         backplane: spread([pick(backplane) / MiB]),
-        baselines: [bare, ...peers].map((peer) => ({
+        baselines: [bare, ...peers, ...onNext].map((peer) => ({
           name: peer.server.name,
           value: spread([pick(peer) / MiB]),
           ratio: spread([pick(backplane) / pick(peer)]),
