@@ -3,7 +3,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AdminContext, adminOf } from "./admin-env.ts";
 import { csrfTokenFor } from "./admin-sessions.ts";
-import { scriptUrl, stylesheetUrl } from "./assets.ts";
+import { faviconUrl, scriptUrl, stylesheetUrl } from "./assets.ts";
 import { adminPageHeaders } from "./content-policy.ts";
 
 /** What a page body is: `html\`…\`` from hono/html, which escapes every interpolated value. */
@@ -17,6 +17,7 @@ const documentOf = (title: string, header: Html | string, body: Html) => html`<!
   <meta name="referrer" content="no-referrer">
   <title>${title} · Backplane admin</title>
   <link rel="stylesheet" href="${stylesheetUrl}">
+  <link rel="icon" href="${faviconUrl}" type="image/svg+xml">
   <script src="${scriptUrl}" defer></script>
 </head>
 <body>

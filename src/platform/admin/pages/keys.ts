@@ -95,7 +95,7 @@ ${noticeOf(c)}
       </form>
       <form method="post" action="/admin/keys/${key.id}/revoke" class="inline" data-confirm="Revoke ${key.name} now? Requests with it fail from now on.">
         ${csrfField(c)}
-        <label class="inline"><input type="checkbox" name="cascade" value="true"> and the keys it made</label>
+        <label><input type="checkbox" name="cascade" value="true"> and the keys it made</label>
         <button type="submit" class="danger">Revoke</button>
       </form>`
         : ""
@@ -214,7 +214,7 @@ function shownOnce(c: AdminContext, key: CreatedKey, heading: string) {
   <p><strong>Copy the key now: this is the only time it is shown.</strong> Backplane keeps only a digest of it.</p>
   <code id="new-key" class="secret">${key.key}</code>
   <p><button type="button" data-copy="new-key" class="secondary">Copy</button></p>
-  <table>
+  <table class="facts">
     <tbody>
       <tr><th>Id</th><td><code>${key.id}</code></td></tr>
       <tr><th>Name</th><td>${key.name}</td></tr>
