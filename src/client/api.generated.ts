@@ -2848,7 +2848,7 @@ export interface components {
             accepted: number;
             /** @description Events already stored (a resend) or repeated within the batch */
             duplicates: number;
-            /** @description Events not stored because telemetry is off for this user */
+            /** @description Events not stored: telemetry is off for this user (all of them), or they happened before the user's retention period */
             dropped: number;
             telemetryEnabled: boolean;
         };

@@ -16,7 +16,9 @@ afterAll(() => t.close());
 describe("backplane/client's generated files", () => {
   it("the operation table (with the document's digest) is the one the served document gives", async () => {
     const doc = (await t.call("GET", "/api/openapi.json")).body;
-    expect(read("operations.generated.ts")).toEqual(renderOperations(doc));
+    expect(read("operations.generated.ts"), "the routes changed: run npm run client:generate and commit both files").toEqual(
+      renderOperations(doc),
+    );
   });
 
   it("the types have every path and operation of the served document", async () => {
@@ -28,6 +30,6 @@ describe("backplane/client's generated files", () => {
       for (const operation of Object.values(item))
         if (!types.includes(`    ${operation.operationId}: {`)) missing.push(operation.operationId);
     }
-    expect(missing).toEqual([]);
+    expect(missing, "run npm run client:generate and commit both files").toEqual([]);
   });
 });
