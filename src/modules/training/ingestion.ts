@@ -6,6 +6,7 @@ import { asService } from "../../platform/tenancy/with-tenant.ts";
 import { deliverNotificationJob } from "./notifications/deliver-notification-job.ts";
 import { registerPushDeviceRoutes } from "./notifications/push-device-routes.ts";
 import { activityProcessingJob } from "./pipeline/activity-processing-job.ts";
+import { syncAnalysisJob } from "./pipeline/sync-analysis-job.ts";
 import { registerProviderRoutes } from "./providers/routes/provider-routes.ts";
 import { resealTokens } from "./providers/strava-token.ts";
 import { tokenKeyRing } from "./providers/token-crypto.ts";
@@ -63,7 +64,7 @@ export const resealTokensJob = defineJob({
 });
 export const resealTokensCron = defineCron({ name: "training.reseal-provider-tokens", cron: "41 3 * * *", job: resealTokensJob.name });
 
-export const ingestionJobs = [activityProcessingJob, deliverNotificationJob, resealTokensJob];
+export const ingestionJobs = [activityProcessingJob, deliverNotificationJob, resealTokensJob, syncAnalysisJob];
 export const ingestionCrons = [resealTokensCron];
 export const ingestionIdPrefixes = { pcn: "provider connection", ntf: "notification" };
 export const ingestionBodyLimits = { "/webhooks/strava": STRAVA_BODY_LIMIT, [GARMIN_WEBHOOK_PREFIX]: GARMIN_BODY_LIMIT };

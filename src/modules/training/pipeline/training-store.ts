@@ -87,6 +87,14 @@ export async function saveActivity(tx: Sql, userId: string, activity: Normalized
     ],
   );
   if (!row) throw new Error(`activity ${activity.source}/${activity.externalId} was neither written nor found`);
+  return withLoad(tx, userId, profile, row);
+}
+
+/**
+ * load: TRIMP from the day's resting HR (else the settings') and the settings' max HR and sex,
+ * or session RPE × minutes; written only when it differs (a rerun stamps nothing).
+ */
+async function withLoad(tx: Sql, userId: string, profile: UserProfile, row: ActivityRow): Promise<SavedActivity> {
   const [daily] = await tx.query<{ resting_hr: number | null }>(
     "SELECT resting_hr FROM training.daily_metrics WHERE user_id = $1 AND date <= $2::date AND date > $2::date - 7 AND resting_hr > 0 ORDER BY date DESC LIMIT 1",
     [userId, row.day],
@@ -111,6 +119,17 @@ export async function saveActivity(tx: Sql, userId: string, activity: Normalized
     day: row.day,
     timeZone: profile.timeZone,
   };
+}
+
+/** The load of a stored activity (one a device pushed), recomputed from its row; null when it is gone. */
+export async function loadActivity(tx: Sql, userId: string, activityId: string): Promise<SavedActivity | null> {
+  const profile = await userProfile(tx, userId);
+  const [row] = await tx.query<ActivityRow>(
+    `SELECT id, false AS created, type, start_time, duration_sec, distance_meters, avg_hr, rpe, ${localDay("start_time", "$3")} AS day
+     FROM training.activities WHERE user_id = $1 AND id = $2`,
+    [userId, activityId, profile.timeZone],
+  );
+  return row ? withLoad(tx, userId, profile, row) : null;
 }
 
 /** Deletes the vendor's activity (the delete trigger writes the sync tombstone); its local day, or null when it was not here. */

@@ -26,6 +26,7 @@ export const syncRouter = router({
         tenant: ctx.tenant,
         lastPulledAt: input.lastPulledAt,
         changes: input.changes,
+        jobs: ctx.services.jobs,
       });
       return { ok: true as const };
     }),

@@ -31,7 +31,9 @@ export function registerSyncPush(app: AppRouter): void {
   app.openapi(syncPushRoute, async (c) => {
     const principal = principalOf(c);
     const { last_pulled_at } = c.req.valid("query");
-    await pushChanges(c.get("services").db, {
+    const { db, jobs } = c.get("services");
+    await pushChanges(db, {
+      jobs,
       userId: principal.id,
       tenant: userTenant(principal),
       lastPulledAt: last_pulled_at,

@@ -1,7 +1,9 @@
 import type { Database, Sql } from "../../../platform/db/database.ts";
 import { AppError } from "../../../platform/http/errors.ts";
+import type { JobQueue } from "../../../platform/module.ts";
 import { asService, type TenantContext, withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { reanalyseDay } from "../pipeline/analyse.ts";
+import { enqueueSyncAnalysis } from "../pipeline/sync-analysis-job.ts";
 import type { PushChanges } from "./schemas.ts";
 import { type PushedRecord, type SyncColumn, type SyncTableName, syncTableNames, syncTables } from "./sync-tables.ts";
 
@@ -14,6 +16,8 @@ export interface PushInput {
   tenant: TenantContext;
   lastPulledAt: number;
   changes: PushChanges;
+  /** The analysis of what the push changed is queued here, in the push's transaction. */
+  jobs: JobQueue;
 }
 
 interface TableChanges {
@@ -297,10 +301,16 @@ export async function pushChanges(db: Database, input: PushInput): Promise<void>
         });
       }
       const byName = new Map(tables.map((table) => [table.name, table]));
+      const removedStarts: number[] = [];
       for (const table of tables) {
         if (table.deleted.length === 0) continue;
         // Ids the server does not have are ignored; a delete leaves the tombstone other devices pull.
-        await tx.query(`DELETE FROM training.${table.name} WHERE user_id = $1 AND id = ANY($2::text[])`, [input.userId, table.deleted]);
+        const removed = await tx.query<{ start_ms: string | null }>(
+          `DELETE FROM training.${table.name} WHERE user_id = $1 AND id = ANY($2::text[])
+           RETURNING ${table.name === "activities" ? "(extract(epoch FROM start_time) * 1000)::bigint::text" : "NULL"} AS start_ms`,
+          [input.userId, table.deleted],
+        );
+        for (const row of removed) if (row.start_ms !== null) removedStarts.push(Number(row.start_ms));
       }
       const metrics = byName.get("daily_metrics");
       const mergedDays = metrics ? await settleSameDay(tx, input.userId, metrics) : [];
@@ -310,6 +320,13 @@ export async function pushChanges(db: Database, input: PushInput): Promise<void>
       }
       // A merged day's analysis (readiness from the merged HRV, sleep and soreness) is redone.
       for (const day of mergedDays) await reanalyseDay(tx, input.userId, day);
+      // Loads of pushed activities (a manual one's session RPE × minutes) and the days they touch.
+      await enqueueSyncAnalysis(tx, input.jobs, {
+        userId: input.userId,
+        activityIds: byName.get("activities")?.upserts.map(({ record }) => record.id) ?? [],
+        days: [...new Set(datesOf(metrics ?? { name: "daily_metrics", upserts: [], deleted: [] }))],
+        removedStarts,
+      });
       const workouts = byName.get("scheduled_workouts");
       if (workouts && workouts.upserts.length > 0) {
         // A workout naming a plan this user does not have (never pushed, or deleted) loses the

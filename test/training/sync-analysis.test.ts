@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trainingModule } from "../../src/modules/training/module.ts";
+import { analyseSyncedChanges } from "../../src/modules/training/pipeline/sync-analysis-job.ts";
+import { type RunningWorker, startWorker } from "../../src/platform/jobs/start-worker.ts";
+import { asService, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
+import { fastJobsEnv } from "../jobs/support/fast-env.ts";
+import { waitFor } from "../jobs/support/wait-for.ts";
+import { mobileUser, startTrainingApp, type TrainingHarness } from "./support.ts";
+import { transportFor } from "./watermelon.ts";
+
+// Issue 12 review: a device-created activity gets its load (session RPE × minutes without HR)
+// and its days their analysis, through a push, then the queued job on a real worker.
+
+let h: TrainingHarness;
+let worker: RunningWorker;
+beforeAll(async () => {
+  h = await startTrainingApp(fastJobsEnv);
+  worker = await startWorker(h.t.services, [trainingModule]);
+});
+afterAll(async () => {
+  await worker?.stop(1);
+  await h?.close();
+});
+
+const asServer = <T>(fn: Parameters<typeof asService<T>>[2]) => asService(h.t.services.db, "test", fn);
+const activityRow = async (id: string) =>
+  (
+    await asServer((tx) =>
+      tx.query<{ training_load: number | null; load_method: string | null; server_changed_at: string }>(
+        "SELECT training_load, load_method, server_changed_at::text FROM training.activities WHERE id = $1",
+        [id],
+      ),
+    )
+  )[0];
+
+for (const transport of ["trpc", "rest"] as const) {
+  describe(`push → job → load (${transport})`, () => {
+    it("a manual activity pushed without HR gets session RPE × minutes, counted in load7d; deleting it takes it out", async () => {
+      const user = await mobileUser(h, `analysis-${transport}`);
+      const { pull, push } = transportFor(h, transport, () => user.accessToken);
+      const { timestamp } = await pull({ lastPulledAt: null, schemaVersion: 1, migration: null });
+      const id = `manual${transport}Run0001`.slice(0, 16);
+      // Today (UTC, the default time zone), in the past.
+      const startTime = Math.max(
+        Date.now() - 2 * 3600 * 1000,
+        Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()),
+      );
+      const day = new Date(startTime).toISOString().slice(0, 10);
+      await push({
+        lastPulledAt: timestamp,
+        changes: {
+          activities: {
+            created: [{ id, source: "manual", type: "run", start_time: startTime, duration_sec: 3000, rpe: 6, created_at: 0 }],
+            updated: [],
+            deleted: [],
+          },
+        },
+      });
+      const loaded = await waitFor("the pushed activity's load", async () => {
+        const row = await activityRow(id);
+        return row?.training_load != null ? row : null;
+      });
+      expect(loaded).toMatchObject({ training_load: 300, load_method: "session_rpe" });
+      const summary = await waitFor("the day analysed", async () => {
+        const s = await user.trpc.dashboard.getTodaySummary.query();
+        return s.acuteLoad > 0 ? s : null;
+      });
+      expect(summary.load7d).toBe(300);
+      expect(summary.lastActivity).toMatchObject({ id, trainingLoad: 300, loadMethod: "session_rpe" });
+
+      // The same job again (a retry): same rows, nothing re-stamped.
+      const payload = { userId: user.userId, activityIds: [id], days: [], removedStarts: [] };
+      const tenant = { orgId: null, userId: user.userId, principal: "test" };
+      await withTenant(h.t.services.db, tenant, (tx) => analyseSyncedChanges(tx, payload));
+      expect(await activityRow(id)).toEqual(loaded);
+
+      const { timestamp: later } = await pull({ lastPulledAt: timestamp, schemaVersion: 1, migration: null });
+      await push({ lastPulledAt: later, changes: { activities: { created: [], updated: [], deleted: [id] } } });
+      const after = await waitFor("the deleted activity's day re-analysed", async () => {
+        const s = await user.trpc.dashboard.getTodaySummary.query();
+        return s.acuteLoad === 0 ? s : null;
+      });
+      expect(after.load7d).toBe(0);
+      const [metrics] = await asServer((tx) =>
+        tx.query<{ acute_load: number }>("SELECT acute_load FROM training.daily_metrics WHERE user_id = $1 AND date = $2", [
+          user.userId,
+          day,
+        ]),
+      );
+      expect(metrics?.acute_load).toBe(0);
+    });
+  });
+}
