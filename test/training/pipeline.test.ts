@@ -334,7 +334,7 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
   it("Garmin: duplicate pushes give one activity; a ping is pulled; dailies, sleep and HRV land on the day", async () => {
     const garminUser = "garmin-user-pipeline";
     const garminToken = "garmin-user-access-token-1";
-    await connectGarmin(h.t, runner.accessToken, garminUser, garminToken);
+    await connectGarmin(h.t, vendor, runner.accessToken, garminUser, garminToken);
     const push = { activities: [garminActivity(garminUser, garminToken, { summaryId: "g-100", activityId: 100 })] };
     const first = await postGarmin(h.t, "activities", push);
     const second = await postGarmin(h.t, "activities", push);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInMobile } from "../support/sign-in.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { type FakeVendor, startFakeVendor } from "./support/fake-vendor.ts";
-import { bearer, connectStrava, ingestEnv } from "./support/ingest.ts";
+import { bearer, connectGarmin, connectStrava, ingestEnv } from "./support/ingest.ts";
 import { mobileUser, startTrainingApp, type TrainingHarness, trpcClient, trpcFailure } from "./support.ts";
 
 describe("provider connections and push devices", () => {
@@ -90,6 +90,7 @@ describe("provider connections and push devices", () => {
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe("conflict");
     const garmin = { userId: "garmin-held-by-a", userAccessToken: "garmin-token-aaaa" };
+    vendor.garminUsers.set(garmin.userAccessToken, garmin.userId);
     expect((await t.call("PUT", "/api/training/providers/garmin", { headers: bearer(a.accessToken), body: garmin })).status).toBe(200);
     expect((await t.call("PUT", "/api/training/providers/garmin", { headers: bearer(b.accessToken), body: garmin })).status).toBe(409);
     // A reconnecting: same row, new sealed tokens.
@@ -112,6 +113,47 @@ describe("provider connections and push devices", () => {
     expect(audits.map((row) => row.action)).toEqual(
       expect.arrayContaining(["training.provider_connected", "training.provider_connected", "training.provider_disconnected"]),
     );
+  });
+
+  it("Garmin mapping: saved only when Garmin's user-id endpoint names the claimed userId for that token", async () => {
+    const victim = await signInMobile(t, "garmin-victim@example.com");
+    const thief = await signInMobile(t, "garmin-thief@example.com");
+    await connectGarmin(t, vendor, victim.accessToken, "garmin-victim-id", "garmin-victim-token");
+    const rows = () =>
+      t.services.db.query<{ user_id: string }>("SELECT user_id FROM training.provider_connections WHERE external_user_id = $1", [
+        "garmin-thief-id",
+      ]);
+    // The thief's own valid token, naming the victim's userId: refused.
+    vendor.garminUsers.set("garmin-thief-token", "garmin-thief-id");
+    const claim = await t.call("PUT", "/api/training/providers/garmin", {
+      headers: bearer(thief.accessToken),
+      body: { userId: "garmin-thief-id-not", userAccessToken: "garmin-thief-token" },
+    });
+    expect(claim.status, claim.text).toBe(403);
+    expect(claim.body.error.code).toBe("forbidden");
+    // A token Garmin does not know: refused.
+    const unknown = await t.call("PUT", "/api/training/providers/garmin", {
+      headers: bearer(thief.accessToken),
+      body: { userId: "garmin-thief-id", userAccessToken: "never-issued-token" },
+    });
+    expect(unknown.status).toBe(403);
+    expect(await rows()).toEqual([]);
+    // The victim's userId with a made-up token: refused, the victim's mapping untouched.
+    const stolen = await t.call("PUT", "/api/training/providers/garmin", {
+      headers: bearer(thief.accessToken),
+      body: { userId: "garmin-victim-id", userAccessToken: "garmin-thief-token" },
+    });
+    expect(stolen.status).toBe(403);
+    const [held] = await t.services.db.query<{ user_id: string }>(
+      "SELECT user_id FROM training.provider_connections WHERE external_user_id = 'garmin-victim-id' AND status = 'active'",
+    );
+    expect(held?.user_id).toBe(victim.userId);
+    // The thief's own account, proven: accepted.
+    const own = await t.call("PUT", "/api/training/providers/garmin", {
+      headers: bearer(thief.accessToken),
+      body: { userId: "garmin-thief-id", userAccessToken: "garmin-thief-token" },
+    });
+    expect(own.status, own.text).toBe(200);
   });
 
   it("push devices: registered once, refused when not an Expo token, removed", async () => {

@@ -31,7 +31,7 @@ describe("training webhooks: verification and intake", () => {
     t = await createTestApp({ env: ingestEnv(vendor) });
     runner = await signInMobile(t, "webhook-runner@example.com");
     await connectStrava(t, vendor, runner.accessToken, athleteId);
-    await connectGarmin(t, runner.accessToken, garminUser, garminToken);
+    await connectGarmin(t, vendor, runner.accessToken, garminUser, garminToken);
   });
   afterAll(async () => {
     await t?.close();
@@ -82,7 +82,19 @@ describe("training webhooks: verification and intake", () => {
         [first.body.eventId],
       );
       expect(Buffer.from(row!.body).toString()).toBe(JSON.stringify(event));
-      expect(row!.external_id).toBe("activity:7001:create:1773124201");
+      expect(row!.external_id).toBe(`${athleteId}:activity:7001:create:1773124201`);
+    });
+
+    it("two athletes' events with the same object id and time are two events (the key is scoped to owner_id)", async () => {
+      const other = await signInMobile(t, "webhook-second-athlete@example.com");
+      await connectStrava(t, vendor, other.accessToken, 777_002);
+      const before = await stored(t, "strava");
+      const mine = await postStrava(t, stravaEvent({ object_id: 7_500, event_time: 1_773_124_500 }));
+      const theirs = await postStrava(t, stravaEvent({ owner_id: 777_002, object_id: 7_500, event_time: 1_773_124_500 }));
+      expect(mine.body.duplicate).toBe(false);
+      expect(theirs.body.duplicate).toBe(false);
+      expect(theirs.body.eventId).not.toBe(mine.body.eventId);
+      expect((await stored(t, "strava")).events - before.events).toBe(2);
     });
 
     it("refuses another subscription, an unknown athlete, bad JSON and bad shapes, storing nothing", async () => {
@@ -133,6 +145,21 @@ describe("training webhooks: verification and intake", () => {
       expect(after.jobs - before.jobs).toBe(2);
     });
 
+    it("two Garmin users' summaries with the same summaryId are both stored (the key is scoped to the Garmin user)", async () => {
+      const other = await signInMobile(t, "webhook-second-garmin@example.com");
+      await connectGarmin(t, vendor, other.accessToken, "garmin-second-user", "garmin-second-token");
+      const before = await stored(t, "garmin");
+      const mine = await postGarmin(t, "activities", {
+        activities: [garminActivity(garminUser, garminToken, { summaryId: "shared-1", activityId: 31 })],
+      });
+      const theirs = await postGarmin(t, "activities", {
+        activities: [garminActivity("garmin-second-user", "garmin-second-token", { summaryId: "shared-1", activityId: 31 })],
+      });
+      expect(mine.body).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect(theirs.body).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect((await stored(t, "garmin")).events - before.events).toBe(2);
+    });
+
     it("refuses a wrong consumer key, a wrong token, an unknown user or a foreign callback, storing nothing", async () => {
       const before = await stored(t, "garmin");
       const push = { activities: [garminActivity(garminUser, garminToken, { summaryId: "s-refused" })] };
@@ -178,7 +205,7 @@ describe("training webhooks: verification and intake", () => {
       const secretApp = await createTestApp({ env: ingestEnv(vendor, { GARMIN_WEBHOOK_SECRET: "garmin-gateway-shared-secret" }) });
       try {
         const user = await signInMobile(secretApp, "garmin-secret@example.com");
-        await connectGarmin(secretApp, user.accessToken, "garmin-secret-user", "token-abcdefgh");
+        await connectGarmin(secretApp, vendor, user.accessToken, "garmin-secret-user", "token-abcdefgh");
         const payload = {
           dailies: [{ userId: "garmin-secret-user", userAccessToken: "token-abcdefgh", summaryId: "d-1", calendarDate: "2026-03-10" }],
         };

@@ -23,7 +23,7 @@ describe.runIf(dbKind === "postgres")("ingestion end to end with a real worker p
     runner = await mobileUser(h, "e2e");
     await runner.trpc.user.updateSettings.mutate({ maxHr: 185, restingHr: 48, sex: "female", timeZone: "America/New_York" });
     await connectStrava(h.t, vendor, runner.accessToken, 424_242);
-    await connectGarmin(h.t, runner.accessToken, "garmin-e2e-user", "garmin-e2e-token");
+    await connectGarmin(h.t, vendor, runner.accessToken, "garmin-e2e-user", "garmin-e2e-token");
   }, 60_000);
   afterAll(async () => {
     if (worker && worker.child.exitCode === null) {

@@ -17,6 +17,8 @@ export interface FakeVendor {
   activities: Map<string, Record<string, unknown>>;
   /** Garmin pull results by path+query (the callbackURL handed out in a ping). */
   garminPulls: Map<string, unknown[]>;
+  /** Garmin userAccessToken → its userId, answered by GET /wellness-api/rest/user/id. */
+  garminUsers: Map<string, string>;
   /** Strava athlete behind each authorization code. */
   codes: Map<string, number>;
   /** Access tokens Strava considers live, with their athlete. */
@@ -72,6 +74,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
   const requests: FakeVendor["requests"] = [];
   const activities = new Map<string, Record<string, unknown>>();
   const garminPulls = new Map<string, unknown[]>();
+  const garminUsers = new Map<string, string>();
   const codes = new Map<string, number>();
   const liveAccessTokens = new Map<string, number>();
   const refreshTokens = new Map<string, number>();
@@ -156,6 +159,11 @@ export async function startFakeVendor(): Promise<FakeVendor> {
         }
         return send(200, found, { "x-ratelimit-limit": "200,2000", "x-ratelimit-usage": "1,1" });
       }
+      if (req.method === "GET" && url.pathname === "/wellness-api/rest/user/id") {
+        const userId = garminUsers.get((req.headers.authorization ?? "").replace(/^Bearer /, ""));
+        if (!userId) return send(401, { errorMessage: "Unauthorized" });
+        return send(200, { userId });
+      }
       if (req.method === "GET" && url.pathname.startsWith("/wellness-api/rest/")) {
         const pulled = garminPulls.get(url.pathname + url.search);
         if (!pulled) return send(400, { errorMessage: "InvalidPullTokenException failure" });
@@ -172,6 +180,7 @@ export async function startFakeVendor(): Promise<FakeVendor> {
     requests,
     activities,
     garminPulls,
+    garminUsers,
     codes,
     liveAccessTokens,
     get tokenLifetimeSeconds() {

@@ -40,7 +40,9 @@ export async function connectStrava(t: TestApp, vendor: FakeVendor, accessToken:
   return callback.body;
 }
 
-export async function connectGarmin(t: TestApp, accessToken: string, garminUserId: string, userAccessToken: string) {
+/** Maps a Garmin account; the fake Garmin vouches for the token (its user-id endpoint names `garminUserId`). */
+export async function connectGarmin(t: TestApp, vendor: FakeVendor, accessToken: string, garminUserId: string, userAccessToken: string) {
+  vendor.garminUsers.set(userAccessToken, garminUserId);
   const res = await t.call("PUT", "/api/training/providers/garmin", {
     headers: bearer(accessToken),
     body: { userId: garminUserId, userAccessToken },

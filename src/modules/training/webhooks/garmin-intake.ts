@@ -52,9 +52,10 @@ function refusal(
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 40);
 
 function externalIdOf(list: string, entry: GarminEntry, raw: string): string {
-  if (entry.callbackURL !== undefined) return `${list}:ping:${sha256(entry.callbackURL)}`;
+  // Scoped to the Garmin user: summaryIds are Garmin's, and two users' summaries must never collide.
+  if (entry.callbackURL !== undefined) return `${list}:${entry.userId}:ping:${sha256(entry.callbackURL)}`;
   if (list === "deregistrations") return `deregistrations:${entry.userId}:${sha256(raw)}`;
-  return `${list}:${entry.summaryId}`;
+  return `${list}:${entry.userId}:${entry.summaryId}`;
 }
 
 /**

@@ -87,7 +87,8 @@ export async function acceptStravaEvent(db: Database, jobs: JobQueue, config: Co
       {
         orgId: null,
         source: "strava",
-        externalId: `${event.object_type}:${event.object_id}:${event.aspect_type}:${event.event_time}`,
+        // Scoped to the athlete (owner_id): one athlete's event never dedupes another's.
+        externalId: `${event.owner_id}:${event.object_type}:${event.object_id}:${event.aspect_type}:${event.event_time}`,
         contentType: delivery.contentType,
         headers: delivery.headers,
         body: delivery.raw,

@@ -17,6 +17,7 @@ import {
   saveGarminConnection,
   saveStravaConnection,
 } from "../connections.ts";
+import { garminUserIdOf } from "../garmin-client.ts";
 import { OAUTH_STATE_SECONDS, oauthStates } from "../oauth-state.ts";
 import { connectionListSchema, connectionSchema, providerSchema } from "../schemas.ts";
 import { stravaClient } from "../strava-client.ts";
@@ -102,7 +103,8 @@ export const garminConnectRoute = defineRoute({
   operationId: "connectGarmin",
   tags,
   summary: "Map the user's Garmin account: its userId and the userAccessToken its push notifications carry",
-  description: "Only a keyed digest of the token is kept: it is compared with each push, never sent anywhere.",
+  description:
+    "The token is checked with Garmin first (GET /wellness-api/rest/user/id must name the same userId); then only a keyed digest of it is kept, compared with each notification.",
   security,
   middleware: [userAuth] as const,
   request: {
@@ -120,7 +122,9 @@ export const garminConnectRoute = defineRoute({
   responses: {
     200: { description: "Connected", content: { "application/json": { schema: connectionSchema } } },
     ...authErrorResponses,
+    403: errorResponse("`forbidden`: Garmin does not accept the token, or it belongs to another Garmin userId"),
     409: errorResponse("This Garmin user is connected to another user"),
+    503: errorResponse("`service_unavailable`: Garmin did not answer the check"),
   },
 });
 
@@ -200,6 +204,10 @@ export function registerProviderRoutes(app: AppRouter): void {
     const principal = principalOf(c);
     const { db, config } = c.get("services");
     const body = c.req.valid("json");
+    // The token must be Garmin's for that userId (asked of Garmin), not just any pair the caller names.
+    if ((await garminUserIdOf(config, body.userAccessToken)) !== body.userId) {
+      throw new AppError("forbidden", "This userAccessToken belongs to another Garmin user");
+    }
     const digest = garminTokenDigester(config.BACKPLANE_SECRET);
     const connection = await withTenant(db, userTenant(principal), async (tx) => {
       const saved = await saveGarminConnection(tx, digest, principal.id, body.userId, body.userAccessToken);
