@@ -11,3 +11,17 @@ export function isDataError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A foreign-key violation (SQLSTATE 23503) on a key missing from a table named `users`. The detail
+ * names the key only to a role that may read it, so the caller's own id cannot be matched here:
+ * handleError checks that the caller's user row is gone before calling it an ended session.
+ */
+export function isMissingUserError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, detail, cause } = current as { code?: unknown; detail?: unknown; cause?: unknown };
+    if (code === "23503" && typeof detail === "string" && /is not present in table "users"\.?$/.test(detail)) return true;
+    current = cause;
+  }
+  return false;
+}

@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isConnectionError } from "../db/connection-errors.ts";
-import { isDataError } from "../db/data-errors.ts";
+import { isDataError, isMissingUserError } from "../db/data-errors.ts";
+import { asService } from "../tenancy/with-tenant.ts";
 import type { AppEnv } from "./app-env.ts";
 import { AppError, errorEnvelope } from "./errors.ts";
 
@@ -40,11 +41,34 @@ function fromForeignError(error: unknown, c: Context<AppEnv>): AppError | null {
   return null;
 }
 
+/**
+ * A signed-in user's write failed its foreign key to backplane.users and their user row is gone:
+ * they were erased while the request ran (the erasure holds the user row, so the write waited for
+ * it, then found no user). For them the session has ended: a 401, as for the next request.
+ */
+async function callerErased(error: unknown, c: Context<AppEnv>): Promise<AppError | null> {
+  const principal = c.get("principal");
+  if (principal?.kind !== "user" || !isMissingUserError(error)) return null;
+  const db = c.get("services")?.db;
+  if (!db) return null;
+  const present = await asService(db, "error: was the caller erased?", (tx) =>
+    tx.query("SELECT 1 FROM backplane.users WHERE id = $1", [principal.id]),
+  ).catch(() => [null]);
+  if (present.length > 0) return null;
+  return new AppError("unauthorized", "The session has ended or is not recognized; sign in again", {
+    details: { reason: "session_invalid" },
+  });
+}
+
 /** The one place errors become responses: every 4xx/5xx leaves in the same envelope. */
-export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
+export const handleError: ErrorHandler<AppEnv> = async (error, c: Context<AppEnv>) => {
   const requestId = c.get("requestId") ?? "unknown";
   const appError =
-    error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : fromForeignError(error, c);
+    error instanceof AppError
+      ? error
+      : error instanceof HTTPException
+        ? fromHttpException(error)
+        : (fromForeignError(error, c) ?? (await callerErased(error, c)));
   // A 503 (a dependency down) is logged where it was seen, once, not as a fault with a stack.
   if (!appError || (appError.status >= 500 && appError.status !== 503)) {
     c.get("log")?.error({ err: error }, "unhandled error");

@@ -15,15 +15,22 @@ import { findUserResidue } from "./user-data-scan.ts";
 export async function eraseUser(services: Services, catalog: Catalog, deletionId: string): Promise<void> {
   const now = clockOf(services);
   await asService(services.db, "privacy: delete", async (tx) => {
-    const [row] = await tx.query<{ status: string; pseudonym: string; user_id: string | null; email: string | null }>(
-      `SELECT d.status, d.pseudonym, u.id AS user_id, u.email FROM backplane.privacy_deletions d
-       LEFT JOIN backplane.users u ON u.id = d.user_id WHERE d.id = $1 FOR UPDATE OF d`,
+    const [row] = await tx.query<{ status: string; pseudonym: string; user_id: string | null }>(
+      "SELECT status, pseudonym, user_id FROM backplane.privacy_deletions WHERE id = $1 FOR UPDATE",
       [deletionId],
     );
     if (row?.status !== "pending") return;
+    // The user row, locked before anything is erased. FOR UPDATE conflicts with the FOR KEY SHARE
+    // every foreign-key check takes: a request that has already written a row of the user (and
+    // queued its job) commits first and its rows are then seen and erased; one that writes later
+    // waits, and then meets a user that no longer exists (a 401, see handleError).
+    const [user] =
+      row.user_id === null
+        ? []
+        : await tx.query<{ id: string; email: string }>("SELECT id, email FROM backplane.users WHERE id = $1 FOR UPDATE", [row.user_id]);
     const counts: Record<string, Record<string, number>> = {};
-    if (row.user_id !== null && row.email !== null) {
-      const subject = { userId: row.user_id, email: row.email };
+    if (user) {
+      const subject = { userId: user.id, email: user.email };
       for (const { module, handlers } of [...catalog.privacy].reverse()) counts[module] = await handlers.erase(tx, subject);
       const residue = await findUserResidue(tx, subject, "shallow");
       if (residue.length > 0) {
