@@ -881,7 +881,7 @@ export interface paths {
         get?: never;
         /**
          * Map the user's Garmin account: its userId and the userAccessToken its push notifications carry
-         * @description Only a keyed digest of the token is kept: it is compared with each push, never sent anywhere.
+         * @description The token is checked with Garmin first (GET /wellness-api/rest/user/id must name the same userId); then only a keyed digest of it is kept, compared with each notification.
          */
         put: operations["connectGarmin"];
         post?: never;
