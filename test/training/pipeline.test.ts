@@ -358,7 +358,9 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
         averageHeartRateInBeatsPerMinute: null,
       }),
     ]);
-    const ping = await postGarmin(h.t, "activities", { activities: [{ userId: garminUser, callbackURL: `${vendor.url}${pullPath}` }] });
+    const ping = await postGarmin(h.t, "activities", {
+      activities: [{ userId: garminUser, userAccessToken: garminToken, callbackURL: `${vendor.url}${pullPath}` }],
+    });
     expect(ping.body.accepted).toBe(1);
     await waitFor("the pulled activity", async () =>
       (await count(h.t, "SELECT 1 FROM training.activities WHERE source = 'garmin' AND external_id = '101'")) === 1 ? true : null,

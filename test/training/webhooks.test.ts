@@ -183,6 +183,14 @@ describe("training webhooks: verification and intake", () => {
         activities: [{ userId: garminUser, callbackURL: "https://attacker.example/wellness-api/rest/activities?token=x" }],
       });
       expect(foreignPing.status).toBe(403);
+      // A ping on Garmin's own origin still has to prove the user: no token, or another one, is refused.
+      const onGarmin = `${vendor.url}/wellness-api/rest/activities?uploadStartTimeInSeconds=1&uploadEndTimeInSeconds=2&token=p`;
+      const tokenlessPing = await postGarmin(t, "activities", { activities: [{ userId: garminUser, callbackURL: onGarmin }] });
+      expect(tokenlessPing.status).toBe(403);
+      const wrongTokenPing = await postGarmin(t, "activities", {
+        activities: [{ userId: garminUser, userAccessToken: "someone-elses-token", callbackURL: onGarmin }],
+      });
+      expect(wrongTokenPing.status).toBe(403);
       const wrongList = await postGarmin(t, "dailies", push);
       expect(wrongList.status).toBe(400);
       expect((await postGarmin(t, "activities", "[1,2]")).status).toBe(400);

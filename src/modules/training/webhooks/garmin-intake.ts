@@ -40,11 +40,11 @@ function refusal(
     return sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest) ? null : "token_mismatch";
   }
   if (entry.callbackURL !== undefined) {
-    // A ping only makes us pull from Garmin itself: its origin is the check (no egress elsewhere).
-    return new URL(entry.callbackURL).origin === new URL(config.GARMIN_API_URL).origin ? null : "foreign_callback";
-  }
-  if (!entry.summaryId) return "no_summary_id";
-  // A push carries the data itself: it must carry the user's token, and the token must match the mapping.
+    // A ping only makes us pull from Garmin itself (no egress elsewhere), and like a push it must
+    // prove the user: Garmin's ping entries carry the userAccessToken too.
+    if (new URL(entry.callbackURL).origin !== new URL(config.GARMIN_API_URL).origin) return "foreign_callback";
+  } else if (!entry.summaryId) return "no_summary_id";
+  // The entry must carry the user's token, and the token must match the mapping.
   if (!entry.userAccessToken || !connection.user_token_digest) return "token_mismatch";
   return sameHexDigest(digest(entry.userAccessToken), connection.user_token_digest) ? null : "token_mismatch";
 }
@@ -61,8 +61,8 @@ function externalIdOf(list: string, entry: GarminEntry, raw: string): string {
 /**
  * Garmin does not sign notifications. Checked instead: the `garmin-client-id` header is our
  * consumer key; with GARMIN_WEBHOOK_SECRET set, the X-Webhook-Secret header matches; each entry's
- * userId is a Garmin user connected here; a push entry carries that user's userAccessToken (compared
- * with the stored digest); a ping's callbackURL is on GARMIN_API_URL. Verified entries are stored one
+ * userId is a Garmin user connected here; every entry (push, ping, deregistration) carries that
+ * user's userAccessToken (compared with the stored digest); a ping's callbackURL is on GARMIN_API_URL. Verified entries are stored one
  * event each (the entry as a one-summary Garmin payload), keyed by summaryId, with their
  * `training.activity-processing` job, in one transaction before the 200. A delivery with nothing
  * verifiable is refused and stores nothing.
