@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteOldAdminSessions } from "../../src/platform/admin/admin-sessions.ts";
 import { revokeKey } from "../../src/platform/keys/revoke-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
+import { asService } from "../../src/platform/tenancy/with-tenant.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { auditRows, formBody, makeAdminKey, ORIGIN, postSignIn, signInAdmin } from "./support.ts";
 
@@ -113,6 +115,25 @@ describe("admin console: sign-in", () => {
     const other = await signInAdmin(t);
     await t.services.db.query("UPDATE backplane.api_keys SET scopes = '{keys:manage}' WHERE id = $1", [other.keyId]);
     expect((await other.get("/admin/orgs")).status).toBe(303);
+  });
+
+  it("stores only the token's digest, and the daily cleanup deletes sessions a day past their end", async () => {
+    const browser = await signInAdmin(t);
+    const token = browser.cookie.split("=")[1] as string;
+    const rows = await t.services.db.query<{ id: string; token_hash: string }>(
+      "SELECT id, token_hash FROM backplane.admin_sessions WHERE key_id = $1",
+      [browser.keyId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.token_hash).not.toContain(token);
+    const old = await signInAdmin(t);
+    await t.services.db.query("UPDATE backplane.admin_sessions SET expires_at = now() - interval '25 hours' WHERE key_id = $1", [
+      old.keyId,
+    ]);
+    const deleted = await asService(t.services.db, "test cleanup", (tx) => deleteOldAdminSessions(tx, new Date()));
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await t.services.db.query("SELECT 1 FROM backplane.admin_sessions WHERE key_id = $1", [old.keyId])).toEqual([]);
+    expect((await browser.get("/admin/orgs")).status).toBe(200);
   });
 
   it("keeps the console out of the OpenAPI document", async () => {
