@@ -30,6 +30,10 @@ describe("admin console: sign-in", () => {
     expect(await post.text()).toContain("Sign in to the admin console first");
     const forged = await t.app.request("/admin/orgs", { headers: { cookie: "bp_admin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
     expect(forged.status).toBe(303);
+    // No such page: the platform's 404 (and 405 for a wrong method), not a sign-in redirect.
+    expect((await t.app.request("/admin/nope")).status).toBe(404);
+    expect((await t.app.request("/admin/orgs/")).status).toBe(404);
+    expect((await t.app.request("/admin/orgs", { method: "DELETE", headers: { origin: ORIGIN } })).status).toBe(405);
   });
 
   it("serves the sign-in form under a strict Content-Security-Policy, not cached", async () => {

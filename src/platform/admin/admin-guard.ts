@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { html } from "hono/html";
+import { matchedRoutes } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../http/app-env.ts";
 import { AppError, type ErrorEnvelope } from "../http/errors.ts";
@@ -31,6 +32,9 @@ export const asAppContext = (c: AdminContext) => c as unknown as Context<AppEnv>
  */
 export function requireAdminSession(): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
+    // No console route matches (a typo, a trailing slash, a wrong method): the platform's 404 or
+    // 405, as anywhere else, rather than a sign-in redirect for a page that does not exist.
+    if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
     const { db, config } = c.get("services");
     const token = adminCookie.read(asAppContext(c));
     const session = token === null ? null : await asService(db, "admin session check", (tx) => findAdminSession(tx, token));
