@@ -68,6 +68,16 @@ for (const transport of ["trpc", "rest"] as const) {
       expect(summary.load7d).toBe(300);
       expect(summary.lastActivity).toMatchObject({ id, trainingLoad: 300, loadMethod: "session_rpe" });
 
+      // The dashboard reads activities live; the job is what re-analyses the stored day.
+      const dayRow = () =>
+        asServer((tx) =>
+          tx.query<{ acute_load: number }>("SELECT acute_load FROM training.daily_metrics WHERE user_id = $1 AND date = $2", [
+            user.userId,
+            day,
+          ]),
+        );
+      // 300 × λ(7 days) = 2/8, written to the day by the job.
+      await waitFor("the day re-analysed by the job", async () => (await dayRow())[0]?.acute_load === 75);
       // The same job again (a retry): same rows, nothing re-stamped.
       const payload = { userId: user.userId, activityIds: [id], days: [], removedStarts: [] };
       const tenant = { orgId: null, userId: user.userId, principal: "test" };
@@ -76,18 +86,8 @@ for (const transport of ["trpc", "rest"] as const) {
 
       const { timestamp: later } = await pull({ lastPulledAt: timestamp, schemaVersion: 1, migration: null });
       await push({ lastPulledAt: later, changes: { activities: { created: [], updated: [], deleted: [id] } } });
-      const after = await waitFor("the deleted activity's day re-analysed", async () => {
-        const s = await user.trpc.dashboard.getTodaySummary.query();
-        return s.acuteLoad === 0 ? s : null;
-      });
-      expect(after.load7d).toBe(0);
-      const [metrics] = await asServer((tx) =>
-        tx.query<{ acute_load: number }>("SELECT acute_load FROM training.daily_metrics WHERE user_id = $1 AND date = $2", [
-          user.userId,
-          day,
-        ]),
-      );
-      expect(metrics?.acute_load).toBe(0);
+      await waitFor("the deleted activity's day re-analysed by the job", async () => (await dayRow())[0]?.acute_load === 0);
+      expect((await user.trpc.dashboard.getTodaySummary.query()).load7d).toBe(0);
     });
   });
 }
