@@ -238,6 +238,27 @@ function run(description: string, transport: Transport) {
       });
     });
 
+    it("an exact re-push (the client missed the answer: same created record, same lastPulledAt) succeeds once; after another write it conflicts", async () => {
+      const { pull, push } = transportFor(h, transport, () => user.accessToken);
+      const { timestamp } = await pull({ lastPulledAt: null, schemaVersion: 1, migration: null });
+      const id = `rePush${transport}${Date.now().toString(36)}`;
+      const record = { id, source: "manual", type: "run", start_time: Date.now() - DAY, duration_sec: 1800, rpe: 4, created_at: 0 };
+      const changes = { activities: { created: [record], updated: [], deleted: [] } };
+      await push({ changes, lastPulledAt: timestamp });
+      await push({ changes, lastPulledAt: timestamp });
+      const rows = await asServer((tx) => tx.query("SELECT id, rpe FROM training.activities WHERE user_id = $1", [user.userId]));
+      expect(rows).toEqual([{ id, rpe: 4 }]);
+      // Another device changes it; the old push replayed now is a real conflict.
+      const { timestamp: later } = await pull({ lastPulledAt: timestamp, schemaVersion: 1, migration: null });
+      await push({ changes: { activities: { created: [], updated: [{ id, rpe: 7 }], deleted: [] } }, lastPulledAt: later });
+      const refused = await push({ changes, lastPulledAt: timestamp }).then(
+        () => null,
+        (error: Error) => error,
+      );
+      expect(refused?.message).toMatch(transport === "trpc" ? /changed on the server/ : /409/);
+      expect(await serverRow("activities", id)).toMatchObject({ rpe: 7 });
+    });
+
     it("another user's records are never pulled, and pushing their ids is refused with nothing applied", async () => {
       const owner = await mobileUser(h, `${transport}-owner`);
       const ownerPhone = phone(owner);

@@ -87,14 +87,36 @@ function foreignIdError(records: { table: string; id: string }[]): AppError {
   );
 }
 
+/**
+ * The stored row already holds every device value the pushed record `j` carries: a push that
+ * created the row with this same lastPulledAt (`push_last_pulled_at`), re-sent because the client
+ * missed the answer. Server-owned columns (a load computed since) do not count; a change another
+ * device made to a device column does, so that stays a conflict.
+ */
+function samePushedValues(name: SyncTableName): string {
+  const checks = syncTables[name].columns
+    .filter((column) => column.writer !== "server")
+    .map((column) =>
+      // `create` columns arrive null for "server default" (created_at 0): only a value is compared.
+      column.writer === "create"
+        ? `(j->>'${column.name}' IS NULL OR t."${column.name}" IS NOT DISTINCT FROM ${valueFrom(column)})`
+        : `(NOT j ? '${column.name}' OR t."${column.name}" IS NOT DISTINCT FROM ${valueFrom(column)})`,
+    );
+  return `(${checks.join(" AND ")})`;
+}
+
 /** Records the server changed (or deleted) after the client's last pull: the client must pull and merge first. */
 async function findConflicts(tx: Sql, input: PushInput, tables: TableChanges[]): Promise<{ table: string; id: string }[]> {
   const conflicts: { table: string; id: string }[] = [];
   for (const table of tables) {
     const ids = [...table.upserts.map((upsert) => upsert.record.id), ...table.deleted];
     const changed = await tx.query<{ id: string }>(
-      `SELECT id FROM training.${table.name} WHERE user_id = $1 AND id = ANY($2::text[]) AND server_changed_at > $3 LIMIT ${MAX_LISTED}`,
-      [input.userId, ids, input.lastPulledAt],
+      `SELECT t.id FROM training.${table.name} AS t
+       LEFT JOIN jsonb_array_elements($4::jsonb) AS j ON j->>'id' = t.id
+       WHERE t.user_id = $1 AND t.id = ANY($2::text[]) AND t.server_changed_at > $3
+         AND NOT (j IS NOT NULL AND t.push_last_pulled_at = $3 AND ${samePushedValues(table.name)})
+       LIMIT ${MAX_LISTED}`,
+      [input.userId, ids, input.lastPulledAt, JSON.stringify(table.upserts.map(({ record }) => record))],
     );
     // Deleted on the server after the last pull: an update must not bring it back unseen.
     const deleted = await tx.query<{ id: string }>(
