@@ -1,4 +1,5 @@
 import type { Sql } from "../db/database.ts";
+import { DELETE_BATCH, deleteInBatches } from "../db/delete-in-batches.ts";
 import type { PrivacyHandlers } from "../module.ts";
 
 /**
@@ -51,18 +52,25 @@ export const identityPrivacy: PrivacyHandlers = {
  * refresh token still meets its revoked family and is told so) and sign-in codes older than a
  * day. Expired rows are never accepted meanwhile; this only keeps the tables small.
  */
-export async function deleteEndedSessions(tx: Sql, now: Date): Promise<number> {
-  const rows = await tx.query(
-    `DELETE FROM backplane.sessions
-     WHERE least(expires_at, absolute_expires_at, coalesce(revoked_at, 'infinity')) < $1::timestamptz - interval '1 day' RETURNING 1`,
+export function deleteEndedSessions(tx: Sql, now: Date, batch = DELETE_BATCH): Promise<number> {
+  return deleteInBatches(
+    tx,
+    `DELETE FROM backplane.sessions WHERE id IN (
+       SELECT id FROM backplane.sessions
+       WHERE least(expires_at, absolute_expires_at, coalesce(revoked_at, 'infinity')) < $1::timestamptz - interval '1 day' LIMIT $2)
+     RETURNING 1`,
     [now],
+    batch,
   );
-  return rows.length;
 }
 
-export async function deleteOldSignInCodes(tx: Sql, now: Date): Promise<number> {
-  const rows = await tx.query("DELETE FROM backplane.otp_challenges WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1", [
-    now,
-  ]);
-  return rows.length;
+export function deleteOldSignInCodes(tx: Sql, now: Date, batch = DELETE_BATCH): Promise<number> {
+  return deleteInBatches(
+    tx,
+    `DELETE FROM backplane.otp_challenges WHERE id IN (
+       SELECT id FROM backplane.otp_challenges WHERE created_at < $1::timestamptz - interval '1 day' LIMIT $2)
+     RETURNING 1`,
+    [now],
+    batch,
+  );
 }
