@@ -2722,6 +2722,15 @@ export interface components {
                 /** @default [] */
                 deleted?: string[];
             };
+        } & {
+            [key: string]: {
+                /** @default [] */
+                created?: unknown[];
+                /** @default [] */
+                updated?: unknown[];
+                /** @default [] */
+                deleted?: unknown[];
+            };
         };
         /**
          * @example {

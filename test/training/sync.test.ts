@@ -259,6 +259,28 @@ function run(description: string, transport: Transport) {
       expect(await serverRow("activities", id)).toMatchObject({ rpe: 7 });
     });
 
+    it("a push listing an app-only local table with nothing in it is accepted; one carrying records is refused (400)", async () => {
+      const { pull, push } = transportFor(h, transport, () => user.accessToken);
+      const { timestamp } = await pull({ lastPulledAt: null, schemaVersion: 1, migration: null });
+      const id = `extraTbl${transport}${Date.now().toString(36)}`;
+      const activities = { created: [{ id, source: "manual", type: "run", start_time: Date.now() - DAY }], updated: [], deleted: [] };
+      await push({ changes: { activities, app_settings: { created: [], updated: [], deleted: [] } }, lastPulledAt: timestamp });
+      expect(await serverRow("activities", id)).toMatchObject({ id, user_id: user.userId });
+      const other = `extraTb2${transport}${Date.now().toString(36)}`;
+      const refused = await push({
+        changes: {
+          activities: { created: [{ id: other, source: "manual", type: "run", start_time: Date.now() - DAY }], updated: [], deleted: [] },
+          app_settings: { created: [{ id: "s1", theme: "dark" }], updated: [], deleted: [] },
+        },
+        lastPulledAt: timestamp,
+      }).then(
+        () => null,
+        (error: Error) => error,
+      );
+      expect(refused?.message).toMatch(transport === "trpc" ? /app_settings/ : /400/);
+      expect(await serverRow("activities", other)).toBeNull();
+    });
+
     it("another user's records are never pulled, and pushing their ids is refused with nothing applied", async () => {
       const owner = await mobileUser(h, `${transport}-owner`);
       const ownerPhone = phone(owner);

@@ -43,7 +43,18 @@ const activityExample = {
   created_at: 1772355000000,
 };
 
-/** The changes object of a push (WatermelonDB's `changes`): only the synced tables, each optional. */
+const notSynced = "not a synced table: it may be listed only with empty created, updated and deleted";
+/**
+ * WatermelonDB's push lists every local collection, app-only ones included (usually empty): such a
+ * table is accepted and ignored while empty, refused (400) when it carries records.
+ */
+const localOnlyTableSchema = z.object({
+  created: z.array(z.unknown()).max(0, notSynced).default([]),
+  updated: z.array(z.unknown()).max(0, notSynced).default([]),
+  deleted: z.array(z.unknown()).max(0, notSynced).default([]),
+});
+
+/** The changes object of a push (WatermelonDB's `changes`): the synced tables, each optional; other tables only empty. */
 export const pushChangesBodySchema = z
   .object(
     Object.fromEntries(syncTableNames.map((name) => [name, pushTableSchema(name).optional()])) as Record<
@@ -51,7 +62,7 @@ export const pushChangesBodySchema = z
       z.ZodOptional<ReturnType<typeof pushTableSchema>>
     >,
   )
-  .strict()
+  .catchall(localOnlyTableSchema)
   .openapi("SyncPushChanges", {
     example: {
       activities: { created: [activityExample], updated: [], deleted: [] },
