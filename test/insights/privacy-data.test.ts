@@ -144,6 +144,11 @@ describe("privacy: the insights module's exporter, eraser and retention cleanup"
           "INSERT INTO insights.sequence_daily (user_id, day, sequence, occurrences) VALUES ($1, ($2::timestamptz AT TIME ZONE 'UTC')::date, '{a,b}', 1)",
           [user.userId, occurred],
         );
+        await t.services.db.query(
+          `INSERT INTO insights.app_performance_daily (user_id, app, day, samples, errors, latency_count)
+           VALUES ($1, 'ret', ($2::timestamptz AT TIME ZONE 'UTC')::date, 1, 0, 0)`,
+          [user.userId, occurred],
+        );
       }
     }
     const counts = await runCleanup(t, "insights.telemetry-retention", now);
@@ -166,6 +171,12 @@ describe("privacy: the insights module's exporter, eraser and retention cleanup"
     // The 7-day user's cutoff is 8 June 02:00: 7 June (the event 7.1 days back) is wholly past and goes,
     // 8 June (6.9 days back) is only partly past and stays.
     expect((await left(short, "sequence_daily", "day")).length).toBe(2);
+    // The per-app performance days go the same way.
+    expect((await left(short, "app_performance_daily", "day")).length).toBe(2);
+    expect((await left(usual, "app_performance_daily", "day")).length).toBe(5);
+    expect((await left(long, "app_performance_daily", "day")).length).toBe(8);
+    expect(counts.performanceDays).toBe(counts.sequenceDays);
+    expect(counts.performanceDays).toBe(7 + 4 + 1);
     // Run again: nothing left to remove.
     expect(await runCleanup(t, "insights.telemetry-retention", now)).toEqual({
       events: 0,

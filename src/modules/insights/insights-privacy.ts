@@ -186,14 +186,24 @@ export const insightsCleanups: Cleanup[] = [
   },
 ];
 
+/**
+ * The events a snapshot counts: received in its window, both ends moved back by a lag.
+ * `received_at` is the ingest transaction's start, and a batch is seen only once committed: one
+ * that began before a tick and committed after that tick's collection would fall in no window.
+ * Lagged, it is counted by the next snapshot, as long as it took less than the lag (an ingest
+ * transaction takes milliseconds; the lag is ten minutes). Each event is counted exactly once.
+ */
+const inLaggedWindow = `($1::timestamptz IS NULL OR received_at > $1::timestamptz - interval '10 minutes')
+  AND received_at <= $2::timestamptz - interval '10 minutes'`;
+
 export const insightsMetrics: MetricSource[] = [
   {
     name: "insights.events_ingested",
     async collect(tx, { from, to }) {
-      const [row] = await tx.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM insights.telemetry_events WHERE ($1::timestamptz IS NULL OR received_at > $1) AND received_at <= $2",
-        [from, to],
-      );
+      const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM insights.telemetry_events WHERE ${inLaggedWindow}`, [
+        from,
+        to,
+      ]);
       return row?.n ?? 0;
     },
   },
@@ -201,7 +211,7 @@ export const insightsMetrics: MetricSource[] = [
     name: "insights.users_sending_telemetry",
     async collect(tx, { from, to }) {
       const [row] = await tx.query<{ n: number }>(
-        "SELECT count(DISTINCT user_id)::int AS n FROM insights.telemetry_events WHERE ($1::timestamptz IS NULL OR received_at > $1) AND received_at <= $2",
+        `SELECT count(DISTINCT user_id)::int AS n FROM insights.telemetry_events WHERE ${inLaggedWindow}`,
         [from, to],
       );
       return row?.n ?? 0;
