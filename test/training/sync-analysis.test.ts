@@ -91,3 +91,70 @@ for (const transport of ["trpc", "rest"] as const) {
     });
   });
 }
+
+describe("re-analysis covers the days after the change, and the day an activity left", () => {
+  it("moving an activity a day later: its old day loses the load, later days follow, its workout is pending again", async () => {
+    const user = await mobileUser(h, "analysis-move");
+    const { pull, push } = transportFor(h, "rest", () => user.accessToken);
+    const dayMs = 24 * 3600 * 1000;
+    const midnight = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const dayOf = (ago: number) => new Date(midnight - ago * dayMs).toISOString().slice(0, 10);
+    const id = `moveRun${Date.now().toString(36)}`;
+    const { timestamp } = await pull({ lastPulledAt: null, schemaVersion: 1, migration: null });
+    await push({
+      lastPulledAt: timestamp,
+      changes: {
+        activities: {
+          created: [{ id, source: "manual", type: "run", start_time: midnight - 3 * dayMs + 12 * 3600 * 1000, duration_sec: 3000, rpe: 6 }],
+          updated: [],
+          deleted: [],
+        },
+        daily_metrics: { created: [{ id: `moveDay${Date.now().toString(36)}`, date: dayOf(1), sleep_hours: 7 }], updated: [], deleted: [] },
+        scheduled_workouts: {
+          created: [
+            { id: `moveW3${Date.now().toString(36)}`, date: dayOf(3), type: "easy", status: "pending" },
+            { id: `moveW2${Date.now().toString(36)}`, date: dayOf(2), type: "easy", status: "pending" },
+          ],
+          updated: [],
+          deleted: [],
+        },
+      },
+    });
+    const state = () =>
+      asServer(async (tx) => ({
+        days: Object.fromEntries(
+          (
+            await tx.query<{ day: string; acute_load: number }>(
+              "SELECT to_char(date, 'YYYY-MM-DD') AS day, acute_load FROM training.daily_metrics WHERE user_id = $1",
+              [user.userId],
+            )
+          ).map((row) => [row.day, row.acute_load]),
+        ),
+        workouts: Object.fromEntries(
+          (
+            await tx.query<{ date: string; status: string; completed_activity_id: string | null }>(
+              "SELECT to_char(date, 'YYYY-MM-DD') AS date, status, completed_activity_id FROM training.scheduled_workouts WHERE user_id = $1",
+              [user.userId],
+            )
+          ).map((row) => [row.date, `${row.status}:${row.completed_activity_id ?? "-"}`]),
+        ),
+      }));
+    // 300 on day −3: acute 75 there, then ×0.75 per day.
+    await waitFor("the first analysis", async () => ((await state()).days[dayOf(3)] === 75 ? true : null));
+    expect(await state()).toEqual({
+      days: { [dayOf(3)]: 75, [dayOf(1)]: 42.19 },
+      workouts: { [dayOf(3)]: `completed:${id}`, [dayOf(2)]: "pending:-" },
+    });
+
+    const { timestamp: later } = await pull({ lastPulledAt: timestamp, schemaVersion: 1, migration: null });
+    await push({
+      lastPulledAt: later,
+      changes: { activities: { created: [], updated: [{ id, start_time: midnight - 2 * dayMs + 12 * 3600 * 1000 }], deleted: [] } },
+    });
+    await waitFor("the move analysed", async () => ((await state()).days[dayOf(2)] === 75 ? true : null));
+    expect(await state()).toEqual({
+      days: { [dayOf(3)]: 0, [dayOf(2)]: 75, [dayOf(1)]: 56.25 },
+      workouts: { [dayOf(3)]: "pending:-", [dayOf(2)]: `completed:${id}` },
+    });
+  });
+});

@@ -7,7 +7,9 @@ import {
   completeScheduledWorkout,
   dailyLoads,
   hrvBaseline,
+  laterAnalysedDays,
   metricsOf,
+  releaseWorkoutsElsewhere,
   type SavedActivity,
   userProfile,
   writeDayAnalysis,
@@ -58,6 +60,17 @@ export async function reanalyseDay(tx: Sql, userId: string, day: string): Promis
   return { day, dayLoad: totals.at(-1) ?? 0, ratio, readiness: ready?.score ?? null };
 }
 
+/**
+ * Re-analyses `day` and every later day with a stored analysis: acute/chronic load and ACWR are
+ * rolling (EWMAs) and readiness compares HRV with the days before, so a change on one day moves
+ * the days after it. Bounded to RATIO_HISTORY_DAYS after it: beyond that a day weighs < 0.2 %.
+ */
+export async function reanalyseFrom(tx: Sql, userId: string, day: string): Promise<DayAnalysis> {
+  const first = await reanalyseDay(tx, userId, day);
+  for (const later of await laterAnalysedDays(tx, userId, day, RATIO_HISTORY_DAYS)) await reanalyseDay(tx, userId, later);
+  return first;
+}
+
 const sportName = { run: "Run", cycle: "Ride", swim: "Swim" } as const;
 
 function describe(activity: SavedActivity, analysis: DayAnalysis): string {
@@ -71,11 +84,17 @@ function describe(activity: SavedActivity, analysis: DayAnalysis): string {
 }
 
 /**
- * After an activity is saved: re-analyse its day, mark the day's matching scheduled workout
+ * After an activity is saved: re-analyse its day (and its old day when it moved) through the
+ * later days, mark the day's matching scheduled workout
  * completed, and queue "New <Run> Analyzed" once per activity.
  */
 export async function analyseAndNotify(tx: Sql, services: Services, userId: string, activity: SavedActivity): Promise<DayAnalysis> {
-  const analysis = await reanalyseDay(tx, userId, activity.day);
+  // Moved to another day: the old day (and the days after it) lose its load, its workout is pending again.
+  await releaseWorkoutsElsewhere(tx, userId, activity.id, activity.day);
+  const moved = activity.previousDay && activity.previousDay < activity.day ? activity.previousDay : null;
+  if (moved) await reanalyseFrom(tx, userId, moved);
+  const analysis = await reanalyseFrom(tx, userId, activity.day);
+  if (activity.previousDay && activity.previousDay > activity.day) await reanalyseFrom(tx, userId, activity.previousDay);
   const workoutId = await completeScheduledWorkout(tx, userId, activity.day, activity.type, activity.id);
   await notify(tx, services.jobs, services.config, {
     userId,

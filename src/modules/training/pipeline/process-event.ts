@@ -16,7 +16,7 @@ import { tokenKeyRing } from "../providers/token-crypto.ts";
 import { VendorError, vendorJson } from "../providers/vendor-http.ts";
 import { isDeauthorization, stravaEventSchema } from "../webhooks/strava-intake.ts";
 import { type ActivityProcessingPayload, activityProcessingJob, MAX_DEFERRALS, PROCESSING_RETRIES } from "./activity-processing-job.ts";
-import { analyseAndNotify, reanalyseDay } from "./analyse.ts";
+import { analyseAndNotify, reanalyseFrom } from "./analyse.ts";
 import { type NormalizedActivity, normalizeGarmin, normalizeStrava } from "./normalize.ts";
 import { saveActivity, saveDailyMetrics, tombstoneActivity } from "./training-store.ts";
 
@@ -117,7 +117,7 @@ async function processStrava(body: unknown, context: JobContext): Promise<Outcom
     if (stillThere) return "delete not confirmed (Strava still has the activity): ignored";
     const removed = await withTenant(services.db, tenant, async (tx) => {
       const day = await tombstoneActivity(tx, connection.user_id, "strava", String(event.object_id));
-      if (day) await reanalyseDay(tx, connection.user_id, day);
+      if (day) await reanalyseFrom(tx, connection.user_id, day);
       return day;
     });
     return removed ? "activity deleted (tombstone)" : "activity delete: not stored here";
@@ -201,7 +201,7 @@ async function processGarminSummary(list: string, summary: unknown, userId: stri
   if (!metrics) return `${list}: not processed`;
   await withTenant(context.services.db, userTenant(userId), async (tx: Sql) => {
     await saveDailyMetrics(tx, userId, metrics);
-    await reanalyseDay(tx, userId, metrics.date);
+    await reanalyseFrom(tx, userId, metrics.date);
   });
   return `${list} ${metrics.date} saved`;
 }

@@ -4,8 +4,8 @@ import { defineJob } from "../../../platform/jobs/define-job.ts";
 import type { JobQueue } from "../../../platform/module.ts";
 import { withTenant } from "../../../platform/tenancy/with-tenant.ts";
 import { syncIdSchema } from "../sync/sync-tables.ts";
-import { localDate, reanalyseDay } from "./analyse.ts";
-import { completeScheduledWorkout, loadActivity, userProfile } from "./training-store.ts";
+import { localDate, RATIO_HISTORY_DAYS, reanalyseDay } from "./analyse.ts";
+import { completeScheduledWorkout, laterAnalysedDays, loadActivity, releaseWorkoutsElsewhere, userProfile } from "./training-store.ts";
 
 const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -15,7 +15,7 @@ export const syncAnalysisPayload = z.object({
   activityIds: z.array(syncIdSchema).max(20_000),
   /** Days whose metrics the push changed. */
   days: z.array(dayString).max(20_000),
-  /** Start instants (epoch ms) of activities the push deleted: their days lose that load. */
+  /** Start instants (epoch ms) of activities the push deleted or moved, before the push: those days lose that load. */
   removedStarts: z.array(z.number().int()).max(20_000),
 });
 export type SyncAnalysisPayload = z.infer<typeof syncAnalysisPayload>;
@@ -23,7 +23,8 @@ export type SyncAnalysisPayload = z.infer<typeof syncAnalysisPayload>;
 /**
  * What a push changed, analysed as the pipeline does a vendor's activity: each pushed activity's
  * load (TRIMP, or session RPE × minutes for a manual one without HR), its day's pending workout
- * completed, and every affected day re-analysed. Reads only stored rows, so a retry (or a second
+ * completed (one it completed on another day, before a move, pending again), and every affected
+ * day re-analysed with the analysed days after it. Reads only stored rows, so a retry (or a second
  * job for the same records) writes the same values and stamps nothing new.
  */
 export async function analyseSyncedChanges(tx: Sql, payload: SyncAnalysisPayload): Promise<string[]> {
@@ -35,8 +36,11 @@ export async function analyseSyncedChanges(tx: Sql, payload: SyncAnalysisPayload
     const activity = await loadActivity(tx, userId, id);
     if (!activity) continue; // deleted since the push
     days.add(activity.day);
+    await releaseWorkoutsElsewhere(tx, userId, activity.id, activity.day);
     if (activity.type) await completeScheduledWorkout(tx, userId, activity.day, activity.type, activity.id);
   }
+  // Each affected day and the analysed days after it (rolling values), each once, in order.
+  for (const day of [...days]) for (const later of await laterAnalysedDays(tx, userId, day, RATIO_HISTORY_DAYS)) days.add(later);
   const sorted = [...days].sort();
   for (const day of sorted) await reanalyseDay(tx, userId, day);
   return sorted;

@@ -34,6 +34,8 @@ export interface SavedActivity {
   load: SessionLoad | null;
   /** The user's local date of the start. */
   day: string;
+  /** Its day before this save (saveActivity only; null when new). */
+  previousDay?: string | null;
   timeZone: string;
 }
 
@@ -56,6 +58,11 @@ interface ActivityRow {
  */
 export async function saveActivity(tx: Sql, userId: string, activity: NormalizedActivity): Promise<SavedActivity> {
   const profile = await userProfile(tx, userId);
+  // The day it was on before this save: an update that moves it leaves that day to re-analyse.
+  const [before] = await tx.query<{ day: string }>(
+    `SELECT ${localDay("start_time", "$4")} AS day FROM training.activities WHERE user_id = $1 AND source = $2 AND external_id = $3`,
+    [userId, activity.source, activity.externalId, profile.timeZone],
+  );
   const [row] = await tx.query<ActivityRow>(
     `WITH upserted AS (
        INSERT INTO training.activities AS a (user_id, source, external_id, type, start_time, duration_sec, distance_meters, avg_hr, max_hr, rpe)
@@ -87,7 +94,7 @@ export async function saveActivity(tx: Sql, userId: string, activity: Normalized
     ],
   );
   if (!row) throw new Error(`activity ${activity.source}/${activity.externalId} was neither written nor found`);
-  return withLoad(tx, userId, profile, row);
+  return { ...(await withLoad(tx, userId, profile, row)), previousDay: before?.day ?? null };
 }
 
 /**
@@ -241,6 +248,25 @@ export async function writeDayAnalysis(tx: Sql, userId: string, day: string, val
      WHERE (d.acute_load, d.chronic_load, d.acwr, d.acwr_flag, d.readiness_score)
        IS DISTINCT FROM (EXCLUDED.acute_load, EXCLUDED.chronic_load, EXCLUDED.acwr, EXCLUDED.acwr_flag, EXCLUDED.readiness_score)`,
     [userId, day, values.acuteLoad, values.chronicLoad, values.acwr, values.acwrFlag, values.readiness],
+  );
+}
+
+/** Days after `day` (at most `days` after it) that have a stored analysis, in order. */
+export async function laterAnalysedDays(tx: Sql, userId: string, day: string, days: number): Promise<string[]> {
+  const rows = await tx.query<{ day: string }>(
+    `SELECT to_char(date, 'YYYY-MM-DD') AS day FROM training.daily_metrics
+     WHERE user_id = $1 AND date > $2::date AND date <= $2::date + $3::int ORDER BY date`,
+    [userId, day, days],
+  );
+  return rows.map((row) => row.day);
+}
+
+/** A workout this activity completed on another day than `day` (the activity moved): pending again. */
+export async function releaseWorkoutsElsewhere(tx: Sql, userId: string, activityId: string, day: string): Promise<void> {
+  await tx.query(
+    `UPDATE training.scheduled_workouts SET status = 'pending', completed_activity_id = NULL
+     WHERE user_id = $1 AND completed_activity_id = $2 AND date <> $3::date`,
+    [userId, activityId, day],
   );
 }
 

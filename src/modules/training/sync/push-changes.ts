@@ -2,7 +2,7 @@ import type { Database, Sql } from "../../../platform/db/database.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import type { JobQueue } from "../../../platform/module.ts";
 import { asService, type TenantContext, withTenant } from "../../../platform/tenancy/with-tenant.ts";
-import { reanalyseDay } from "../pipeline/analyse.ts";
+import { reanalyseFrom } from "../pipeline/analyse.ts";
 import { enqueueSyncAnalysis } from "../pipeline/sync-analysis-job.ts";
 import type { PushChanges } from "./schemas.ts";
 import { type PushedRecord, type SyncColumn, type SyncTableName, syncTableNames, syncTables } from "./sync-tables.ts";
@@ -334,6 +334,15 @@ export async function pushChanges(db: Database, input: PushInput): Promise<void>
         );
         for (const row of removed) if (row.start_ms !== null) removedStarts.push(Number(row.start_ms));
       }
+      // Where updated activities were before this push: a moved one leaves its old day to re-analyse.
+      const activities = byName.get("activities");
+      if (activities && activities.upserts.length > 0) {
+        const before = await tx.query<{ start_ms: string }>(
+          "SELECT (extract(epoch FROM start_time) * 1000)::bigint::text AS start_ms FROM training.activities WHERE user_id = $1 AND id = ANY($2::text[])",
+          [input.userId, activities.upserts.map(({ record }) => record.id)],
+        );
+        for (const row of before) removedStarts.push(Number(row.start_ms));
+      }
       const metrics = byName.get("daily_metrics");
       const mergedDays = metrics ? await settleSameDay(tx, input.userId, metrics) : [];
       for (const name of applyOrder) {
@@ -341,7 +350,7 @@ export async function pushChanges(db: Database, input: PushInput): Promise<void>
         if (table) await applyTable(tx, input, table);
       }
       // A merged day's analysis (readiness from the merged HRV, sleep and soreness) is redone.
-      for (const day of mergedDays) await reanalyseDay(tx, input.userId, day);
+      for (const day of mergedDays) await reanalyseFrom(tx, input.userId, day);
       // Loads of pushed activities (a manual one's session RPE × minutes) and the days they touch.
       await enqueueSyncAnalysis(tx, input.jobs, {
         userId: input.userId,
