@@ -156,6 +156,27 @@ describe("provider connections and push devices", () => {
     expect(own.status, own.text).toBe(200);
   });
 
+  it("push devices: a token registered by another user moves to them (a phone signed in as B no longer gets A's notifications)", async () => {
+    const a = await signInMobile(t, "phone-owner-a@example.com");
+    const b = await signInMobile(t, "phone-owner-b@example.com");
+    const token = "ExponentPushToken[sharedphone0123456789]";
+    const holders = async () =>
+      (await t.services.db.query<{ user_id: string }>("SELECT user_id FROM training.push_devices WHERE expo_push_token = $1", [token])).map(
+        (row) => row.user_id,
+      );
+    const register = (who: { accessToken: string }) =>
+      t.call("PUT", "/api/training/push-devices", { headers: bearer(who.accessToken), body: { expoPushToken: token } });
+    expect((await register(a)).status).toBe(204);
+    expect(await holders()).toEqual([a.userId]);
+    expect((await register(b)).status).toBe(204);
+    expect(await holders()).toEqual([b.userId]);
+    // A removing it does not take it from B.
+    await t.call("DELETE", `/api/training/push-devices/${encodeURIComponent(token)}`, { headers: bearer(a.accessToken) });
+    expect(await holders()).toEqual([b.userId]);
+    expect((await register(a)).status).toBe(204);
+    expect(await holders()).toEqual([a.userId]);
+  });
+
   it("push devices: registered once, refused when not an Expo token, removed", async () => {
     const user = await signInMobile(t, "pusher@example.com");
     const token = "ExponentPushToken[abcdefghijklmnop123456]";
