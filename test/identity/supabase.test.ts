@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/platform/config/config.ts";
 import { createSupabaseVerifier } from "../../src/platform/identity/supabase-token.ts";
+import { createOrg } from "../../src/platform/orgs/create-org.ts";
 import { signInUser } from "../support/sign-in.ts";
 import { createTestApp, TEST_SECRET, type TestApp } from "../support/test-app.ts";
 
@@ -137,6 +138,54 @@ describe("Authorization: Bearer <Supabase access token>", () => {
     expect((await linkOf(payload.sub as string))[0]?.user_id).toBe(existing.userId);
   });
 
+  it("is not linked by email to an existing org owner or admin, or a platform admin, unless SUPABASE_LINK_PRIVILEGED_BY_EMAIL=true", async () => {
+    const org = await createOrg(t.services.db, { name: "privileged org" });
+    const privileged: { email: string; userId: string }[] = [];
+    for (const role of ["owner", "admin"]) {
+      const user = await signInUser(t, freshEmail(`org-${role}`));
+      await t.services.db.query("INSERT INTO backplane.org_members (org_id, user_id, role) VALUES ($1, $2, $3)", [
+        org.id,
+        user.userId,
+        role,
+      ]);
+      privileged.push(user);
+    }
+    const platformAdmin = await signInUser(t, freshEmail("platform-admin"));
+    await t.services.db.query("UPDATE backplane.users SET role = 'admin' WHERE id = $1", [platformAdmin.userId]);
+    privileged.push(platformAdmin);
+    for (const user of privileged) {
+      const payload = claims(user.email);
+      const res = await asBearer(await signHs(payload));
+      expect(res.status, `${user.email}: ${res.text}`).toBe(401);
+      expect(res.body.error.message).toMatch(/SUPABASE_LINK_PRIVILEGED_BY_EMAIL/);
+      expect(await linkOf(payload.sub as string)).toEqual([]);
+    }
+    // A plain member is linked as before (the test above); with the flag, so are they.
+    const trusting = await createTestApp({
+      env: {
+        RATE_LIMITS_ENABLED: "false",
+        SUPABASE_JWT_SECRET: HS_SECRET,
+        SUPABASE_JWT_ISSUER: ISSUER,
+        SUPABASE_LINK_PRIVILEGED_BY_EMAIL: "true",
+      },
+    });
+    try {
+      const owner = await signInUser(trusting, freshEmail("trusted-owner"));
+      const other = await createOrg(trusting.services.db, { name: "trusting org" });
+      await trusting.services.db.query("INSERT INTO backplane.org_members (org_id, user_id, role) VALUES ($1, $2, 'owner')", [
+        other.id,
+        owner.userId,
+      ]);
+      const res = await trusting.call("GET", "/api/auth/session", {
+        headers: { authorization: `Bearer ${await signHs(claims(owner.email))}` },
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.user.id).toBe(owner.userId);
+    } finally {
+      await trusting.close();
+    }
+  });
+
   it("a valid ES256 or RS256 token from the JWKS URL is accepted; the key set is fetched once and cached", async () => {
     const before = jwks.fetches;
     for (let i = 0; i < 3; i++) {
@@ -148,7 +197,7 @@ describe("Authorization: Bearer <Supabase access token>", () => {
     expect(jwks.fetches - before).toBeLessThanOrEqual(1);
   });
 
-  it("401 for an expired token, a wrong audience, a wrong issuer, and a token without an email or with an unconfirmed one", async () => {
+  it("401 for an expired token, a wrong audience, a wrong issuer, and an anonymous user's token", async () => {
     const now = Math.floor(Date.now() / 1000);
     await expectRefused(await signHs(claims(freshEmail("exp"), { iat: now - 7200, exp: now - 1 })), "expired");
     await expectRefused(await signWith(claims(freshEmail("exp"), { exp: now - 1 }), es, "es-1", "ES256"), "expired (JWKS)");
@@ -161,9 +210,21 @@ describe("Authorization: Bearer <Supabase access token>", () => {
     );
     await expectRefused(await signHs(claims(freshEmail("noexp"), { exp: undefined })), "no expiry");
     await expectRefused(await signHs(claims("", { email: undefined, is_anonymous: true })), "anonymous (no email)");
-    const unconfirmed = freshEmail("unconfirmed");
-    await expectRefused(await signHs(claims(unconfirmed, { user_metadata: { email_verified: false } })), "unconfirmed email");
-    expect(await t.services.db.query("SELECT 1 FROM backplane.users WHERE email = $1", [unconfirmed])).toEqual([]);
+    const anonymous = freshEmail("anonymous");
+    await expectRefused(await signHs(claims(anonymous, { is_anonymous: true })), "anonymous (with an email)");
+    expect(await t.services.db.query("SELECT 1 FROM backplane.users WHERE email = $1", [anonymous])).toEqual([]);
+  });
+
+  it("decides nothing on user_metadata (the user edits it with supabase-js updateUser): only claims Supabase sets", async () => {
+    // `email_verified: true` there proves nothing, so it must not open an account the link would not.
+    const owner = await signInUser(t, freshEmail("meta-owner"));
+    const org = await createOrg(t.services.db, { name: "meta org" });
+    await t.services.db.query("INSERT INTO backplane.org_members (org_id, user_id, role) VALUES ($1, $2, 'owner')", [org.id, owner.userId]);
+    const claimed = claims(owner.email, { user_metadata: { email_verified: true }, app_metadata: { provider: "email" } });
+    await expectRefused(await signHs(claimed), "user_metadata.email_verified: true on an org owner's address");
+    // And `false` there does not refuse a token by itself: the user could write either value.
+    const plain = freshEmail("meta-false");
+    expect((await asBearer(await signHs(claims(plain, { user_metadata: { email_verified: false } })))).status).toBe(200);
   });
 
   it("401 for alg none, other algorithms, and a key-confusion token (HS256 signed with the public key)", async () => {

@@ -217,6 +217,12 @@ export const configSchema = z.object({
   SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
   /** The `aud` they must carry (Supabase's signed-in users: `authenticated`). */
   SUPABASE_JWT_AUDIENCE: z.string().min(1).default("authenticated"),
+  /**
+   * Whether a Supabase identity seen for the first time may be linked by its email to an existing
+   * platform user who is a platform admin or an org owner/admin. Off: such a token is a 401 (a
+   * Supabase token does not say the address was confirmed). Ordinary users are linked either way.
+   */
+  SUPABASE_LINK_PRIVILEGED_BY_EMAIL: booleanFlag.default(false),
 });
 
 /**

@@ -73,7 +73,12 @@ async function authenticateSupabase(c: Context<AppEnv>, supabase: SupabaseVerifi
   const claims = await supabase.verify(token, now);
   if (!claims) return { ok: false, reason: "token_invalid" };
   const { user, orgIds } = await asService(services.db, "identity: supabase token", (tx) =>
-    userForSupabase(tx, claims, { now, requestId: c.get("requestId"), clientIp: clientIpOf(c, services.config.TRUST_PROXY_HOPS) }),
+    userForSupabase(tx, claims, {
+      now,
+      requestId: c.get("requestId"),
+      clientIp: clientIpOf(c, services.config.TRUST_PROXY_HOPS),
+      linkPrivileged: services.config.SUPABASE_LINK_PRIVILEGED_BY_EMAIL,
+    }),
   );
   const sessionId = `supabase:${claims.sessionId ?? claims.subject}`;
   const live: LiveSession = {

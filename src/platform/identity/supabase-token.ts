@@ -17,7 +17,7 @@ export interface SupabaseClaims {
 export interface SupabaseVerifier {
   /** True when `token` claims to be Supabase's (its `iss`): the caller then verifies it here and nowhere else. */
   claims(token: string): boolean;
-  /** The claims of a valid token; null for any invalid one (signature, algorithm, expiry, issuer, audience, no email). */
+  /** The claims of a valid token; null for any invalid one (signature, algorithm, expiry, issuer, audience, anonymous or no email). */
   verify(token: string, now: Date): Promise<SupabaseClaims | null>;
 }
 
@@ -79,12 +79,13 @@ export function createSupabaseVerifier(config: Config, options: SupabaseVerifier
         // A network failure fetching the key set: the token may be fine; say so rather than 401.
         throw new AppError("service_unavailable", "Supabase's signing keys could not be fetched; retry shortly", { cause: error });
       }
+      // Only claims Supabase Auth sets are read. `user_metadata` is the user's own to edit
+      // (supabase-js `updateUser({ data })`), so nothing is decided on it; and no claim says the
+      // address was confirmed (see userForSupabase for what linking by email therefore refuses).
+      if (payload.is_anonymous === true) return null;
       const email = typeof payload.email === "string" ? payload.email.trim().toLowerCase() : "";
       // No email (an anonymous Supabase user) means nothing to link a platform user by.
       if (!/^[^@\s]{1,64}@[^@\s]+$/.test(email) || email.length > 320) return null;
-      // An address Supabase says is unconfirmed must not take over the platform account that owns it.
-      const metadata = payload.user_metadata as Record<string, unknown> | undefined;
-      if (metadata?.email_verified === false) return null;
       return {
         issuer,
         subject: payload.sub as string,
