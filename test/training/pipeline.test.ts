@@ -206,6 +206,41 @@ describe("activity pipeline: webhook → job → activity → analysis → notif
     ]);
   });
 
+  it("an update that moves an activity to the next day re-analyses the day it left and the later days; its workout is pending again", async () => {
+    const dayLoad = async (day: string) =>
+      (
+        await db().query<{ acute_load: number | null }>("SELECT acute_load FROM training.daily_metrics WHERE user_id = $1 AND date = $2", [
+          runner.userId,
+          day,
+        ])
+      )[0]?.acute_load;
+    await db().query("INSERT INTO training.scheduled_workouts (user_id, date, type, status) VALUES ($1, '2026-06-10', 'easy', 'pending')", [
+      runner.userId,
+    ]);
+    // A later day with a stored row (the device's metrics of that day).
+    await db().query("INSERT INTO training.daily_metrics (user_id, date, sleep_hours) VALUES ($1, '2026-06-13', 7)", [runner.userId]);
+    vendor.activities.set("9010", stravaActivity(9010, athleteId, { start_date: "2026-06-10T06:00:00Z" }));
+    await processed((await postStrava(h.t, stravaEvent({ object_id: 9010, event_time: 1_781_000_000 }))).body.eventId);
+    const first = await dayLoad("2026-06-10");
+    expect(first).toBeGreaterThan(0);
+    expect(await dayLoad("2026-06-13")).toBeCloseTo((first ?? 0) * 0.75 ** 3, 1);
+    const workout = () =>
+      db().query<{ status: string; completed_activity_id: string | null }>(
+        "SELECT status, completed_activity_id FROM training.scheduled_workouts WHERE user_id = $1 AND date = '2026-06-10'",
+        [runner.userId],
+      );
+    expect((await workout())[0]?.status).toBe("completed");
+
+    vendor.activities.set("9010", stravaActivity(9010, athleteId, { start_date: "2026-06-11T06:00:00Z" }));
+    const moved = await postStrava(h.t, stravaEvent({ object_id: 9010, aspect_type: "update", event_time: 1_781_000_100 }));
+    await processed(moved.body.eventId);
+    expect(await dayLoad("2026-06-10")).toBe(0);
+    const next = await dayLoad("2026-06-11");
+    expect(next).toBeGreaterThan(0);
+    expect(await dayLoad("2026-06-13")).toBeCloseTo((next ?? 0) * 0.75 ** 2, 1);
+    expect(await workout()).toEqual([{ status: "pending", completed_activity_id: null }]);
+  });
+
   it("an update event re-fetches into the same activity; a delete event removes it and leaves a sync tombstone", async () => {
     vendor.activities.set("9003", stravaActivity(9003, athleteId, { start_date: "2026-03-12T06:00:00Z" }));
     const created = await postStrava(h.t, stravaEvent({ object_id: 9003, event_time: 1_773_300_000 }));
