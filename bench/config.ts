@@ -24,6 +24,10 @@ function withDatabase(url: string, name: string): string {
 }
 
 export const benchConfig = {
+  /** bench/cpu-cost.ts: a second checkout measured in the same batches (the commit before a change). */
+  cpuCostBaseCheckout: env.CPU_COST_BASE_CHECKOUT || undefined,
+  /** bench/cpu-cost.ts: Node/V8 flags for the first Backplane only (an A/B of flags). */
+  cpuCostNodeFlags: (env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean),
   adminUrl,
   databaseName,
   /** The benchmark's own database, dropped and recreated at the start of a run. */

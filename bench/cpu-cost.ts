@@ -48,10 +48,10 @@ async function main() {
       return server;
     };
     // CPU_COST_NODE_FLAGS: V8/Node flags for the first Backplane only (an A/B of flags against the base checkout).
-    const flags = (process.env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+    const flags = benchConfig.cpuCostNodeFlags;
     const backplane = await start("Backplane", [...flags, ...backplaneArgs("serve")], backplaneEnv(context));
     // A second checkout (e.g. a git worktree of the commit before a change) measured in the same rounds.
-    const before = process.env.CPU_COST_BASE_CHECKOUT;
+    const before = benchConfig.cpuCostBaseCheckout;
     const base = before ? await start("Backplane (base)", [`${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
     const subjects: { server: ServerProcess; path: string; headers: Record<string, string> }[] =
       which === "read"

@@ -14,6 +14,7 @@ import { openJobQueue } from "../src/platform/jobs/open-job-queue.ts";
 import { createKey } from "../src/platform/keys/create-key.ts";
 import { createLogger } from "../src/platform/observability/logger.ts";
 import { createRateLimitStore } from "../src/platform/ratelimit/rate-limit-store.ts";
+import { benchConfig } from "./config.ts";
 
 const admin = "postgres://postgres@127.0.0.1:5432/postgres";
 const dbName = "bench_identity";
@@ -105,7 +106,7 @@ const pgStore = createRateLimitStore({ db, config });
 const pgLimiter = await pgStore.limiter({ name: "bench", points: 1_000_000, durationSeconds: 3600 });
 const pgCost = await time(N, (i) => pgLimiter.consume(`k${i % 50}`));
 console.log(`rate limiter consume, PostgreSQL store: ${fmt(pgCost)}`);
-const redisConfig = { ...config, REDIS_URL: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" };
+const redisConfig = { ...config, REDIS_URL: benchConfig.redisUrl };
 const redisStore = createRateLimitStore({ db, config: redisConfig });
 const redisLimiter = await redisStore.limiter({ name: `bench-${Date.now()}`, points: 1_000_000, durationSeconds: 3600 });
 await redisLimiter.consume("warm");

@@ -14,6 +14,7 @@ import { signAccessToken } from "../src/platform/identity/access-token.ts";
 import { startSession } from "../src/platform/identity/sessions.ts";
 import { asService } from "../src/platform/tenancy/with-tenant.ts";
 import { createDevice, transportFor } from "../test/training/watermelon.ts";
+import { benchConfig } from "./config.ts";
 import { freshPort, startServer } from "./lib/proc.ts";
 import { backplaneArgs } from "./scenarios/context.ts";
 
@@ -21,7 +22,7 @@ const ROUNDS = 3;
 const RECORDS = 10_000;
 const PUSHED = 1_000;
 const secret = "bench-training-secret-0123456789abcdefghij";
-const admin = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const admin = benchConfig.adminUrl;
 const dbName = "bench_training_sync";
 const url = new URL(admin);
 url.pathname = `/${dbName}`;

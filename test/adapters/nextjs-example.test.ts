@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { homedir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exampleDir, nextBin, prepareNextExample, repositoryDir } from "../../scripts/nextjs-example.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
@@ -14,7 +14,7 @@ import { dbKind } from "../support/test-database.ts";
 
 // examples/nextjs built with `next build` and served by `next start`, on the test PostgreSQL: what
 // a Vercel deployment runs, minus Vercel. Real PostgreSQL only: the adapter refuses the embedded one.
-if (!process.env.TEST_DATABASE_URL) {
+if (!inject("postgresUrl")) {
   console.warn("!! test/adapters/nextjs-example.test.ts SKIPPED: it needs TEST_DATABASE_URL (real PostgreSQL)");
 }
 

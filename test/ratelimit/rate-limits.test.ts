@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { startCli } from "../support/spawn-cli.ts";
 import { createTestApp, type TestApp } from "../support/test-app.ts";
 import { dbKind } from "../support/test-database.ts";
 
-const redisUrl = process.env.TEST_REDIS_URL;
+const redisUrl = inject("redisUrl") || undefined;
 
 let t: TestApp | null = null;
 const children: ReturnType<typeof startCli>[] = [];
