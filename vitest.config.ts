@@ -5,6 +5,8 @@ const postgresUrl = process.env.TEST_DATABASE_URL || undefined;
 const redisUrl = process.env.TEST_REDIS_URL || undefined;
 // A PgBouncer in transaction pooling mode in front of TEST_DATABASE_URL's server (.ci/run starts one).
 const pgbouncerUrl = process.env.TEST_PGBOUNCER_URL || "";
+// Where the admin console's browser test writes its page screenshots (docs/images when regenerating them).
+const adminScreenshotDir = process.env.ADMIN_SCREENSHOT_DIR || "";
 
 const shared = {
   include: ["test/**/*.test.ts"],
@@ -30,7 +32,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: "pglite",
-          provide: { dbKind: "pglite" as const, postgresUrl: "", redisUrl: redisUrl ?? "", pgbouncerUrl: "" },
+          provide: { dbKind: "pglite" as const, postgresUrl: "", redisUrl: redisUrl ?? "", pgbouncerUrl: "", adminScreenshotDir },
         },
       },
       ...(postgresUrl
@@ -39,7 +41,7 @@ export default defineConfig({
               test: {
                 ...shared,
                 name: "postgres",
-                provide: { dbKind: "postgres" as const, postgresUrl, redisUrl: redisUrl ?? "", pgbouncerUrl },
+                provide: { dbKind: "postgres" as const, postgresUrl, redisUrl: redisUrl ?? "", pgbouncerUrl, adminScreenshotDir },
               },
             },
           ]

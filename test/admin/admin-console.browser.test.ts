@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { availableModules } from "../../src/modules/registry.ts";
 import { producerOf } from "../../src/platform/jobs/producer-of.ts";
 import { DEAD_LETTER_QUEUE } from "../../src/platform/jobs/queues.ts";
@@ -20,7 +20,7 @@ const chromiumPath = "/usr/bin/chromium";
 const haveChromium = existsSync(chromiumPath);
 if (!haveChromium) console.warn("!! /usr/bin/chromium is missing (apt-get install chromium): the admin console browser test is SKIPPED");
 // Set to a folder (docs/images) to write a screenshot of each page there; otherwise they are taken and checked, not kept.
-const screenshotDir = process.env.ADMIN_SCREENSHOT_DIR;
+const screenshotDir = inject("adminScreenshotDir");
 
 // The console is the same on either database: run it once, in the pglite project.
 describe.runIf(haveChromium && dbKind === "pglite")("admin console end to end in headless Chromium", () => {
