@@ -1,10 +1,17 @@
-import { asc } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
-import { migrationsTable } from "./migrations-table.ts";
 import type { MigrationFile } from "./read-migrations.ts";
 
+/** A row of `backplane.migrations` (the table apply-migrations.ts creates). */
+export interface AppliedMigrationRow {
+  module: string;
+  version: number;
+  name: string;
+  checksum: string;
+  appliedAt: Date;
+}
+
 export interface MigrationStatus {
-  applied: (typeof migrationsTable.$inferSelect)[];
+  applied: AppliedMigrationRow[];
   pending: string[];
 }
 
@@ -13,11 +20,11 @@ export async function readMigrationStatus(db: Database, files: MigrationFile[]):
   // A database nothing was applied to yet has no table: everything is pending.
   const [table] = await db.query<{ present: boolean }>("SELECT to_regclass('backplane.migrations') IS NOT NULL AS present");
   if (!table?.present) return { applied: [], pending: files.map((file) => `${file.module}/${file.name}`) };
-  const orm = await db.orm();
-  const applied = await orm
-    .select()
-    .from(migrationsTable)
-    .orderBy(asc(migrationsTable.appliedAt), asc(migrationsTable.module), asc(migrationsTable.version));
+  // Plain SQL, not Drizzle: importing drizzle-orm costs about a second of CPU, and every boot
+  // that imports this file (the Next.js adapter's first request, `createRuntime`) would pay it.
+  const applied = await db.query<AppliedMigrationRow>(
+    'SELECT module, version, name, checksum, applied_at AS "appliedAt" FROM backplane.migrations ORDER BY applied_at, module, version',
+  );
   const done = new Set(applied.map((row) => `${row.module}/${row.version}`));
   const pending = files.filter((file) => !done.has(`${file.module}/${file.version}`)).map((file) => `${file.module}/${file.name}`);
   return { applied, pending };
