@@ -1,6 +1,6 @@
-import { errors, jwtVerify, SignJWT } from "jose";
 import { subkey } from "../auth/key-digest.ts";
 import { ACCESS_TOKEN_SECONDS } from "./identity-settings.ts";
+import { loadJose } from "./load-jose.ts";
 
 const ISSUER = "backplane";
 const AUDIENCE = "backplane:access";
@@ -15,7 +15,8 @@ function keyFor(secret: string) {
 }
 
 /** A 15-minute HS256 JWT naming the user (`sub`) and the session (`sid`) it belongs to. */
-export function signAccessToken(secret: string, claims: AccessClaims, now: Date): Promise<string> {
+export async function signAccessToken(secret: string, claims: AccessClaims, now: Date): Promise<string> {
+  const { SignJWT } = await loadJose();
   const issuedAt = Math.floor(now.getTime() / 1000);
   return new SignJWT({ sid: claims.sessionId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -29,6 +30,7 @@ export function signAccessToken(secret: string, claims: AccessClaims, now: Date)
 
 /** The claims of a valid, unexpired token signed by this deployment; null otherwise. */
 export async function verifyAccessToken(secret: string, token: string, now: Date): Promise<AccessClaims | null> {
+  const { errors, jwtVerify } = await loadJose();
   try {
     const { payload } = await jwtVerify(token, keyFor(secret), {
       issuer: ISSUER,

@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose";
+import type { JWTPayload } from "jose";
 import type { Config } from "../config/config.ts";
 import { AppError } from "../http/errors.ts";
+import { loadJose } from "./load-jose.ts";
 
 /** What a verified Supabase Auth access token says about its user. */
 export interface SupabaseClaims {
@@ -44,33 +45,39 @@ export function createSupabaseVerifier(config: Config, options: SupabaseVerifier
   const secret = config.SUPABASE_JWT_SECRET === undefined ? null : new TextEncoder().encode(config.SUPABASE_JWT_SECRET);
   // jose caches the key set (10 minutes) and refetches it early when a token names an unknown key
   // id (a rotation), at most once per cooldown, so a flood of forged kids cannot hammer Supabase.
-  const jwks =
-    config.SUPABASE_JWKS_URL === undefined
-      ? null
-      : createRemoteJWKSet(new URL(config.SUPABASE_JWKS_URL), {
-          timeoutDuration: 5_000,
-          cooldownDuration: options.jwksCooldownMs ?? 30_000,
-          cacheMaxAge: 600_000,
-        });
+  // One set per verifier, made with the first token that needs it (jose is loaded lazily).
+  const jwksUrl = config.SUPABASE_JWKS_URL === undefined ? null : new URL(config.SUPABASE_JWKS_URL);
+  let jwks: ReturnType<Awaited<ReturnType<typeof loadJose>>["createRemoteJWKSet"]> | undefined;
   const audience = config.SUPABASE_JWT_AUDIENCE;
 
   return {
     claims(token) {
+      // Only which verifier to use is decided here (the signature is checked by verify), so the
+      // payload is read as jose's decodeJwt does, without loading jose: three parts, a JSON object.
+      const parts = token.split(".");
+      if (parts.length !== 3 || !parts[1]) return false;
       try {
-        return decodeJwt(token).iss === issuer;
+        const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+        return typeof payload === "object" && payload !== null && (payload as JWTPayload).iss === issuer;
       } catch {
         return false;
       }
     },
     async verify(token, now) {
+      const { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } = await loadJose();
       let payload: JWTPayload;
       try {
         const { alg } = decodeProtectedHeader(token);
         const common = { issuer, audience, currentDate: now, clockTolerance: 0, requiredClaims: ["exp", "sub"] };
         if (alg === "HS256" && secret) payload = (await jwtVerify(token, secret, { ...common, algorithms: ["HS256"] })).payload;
-        else if (alg !== undefined && ASYMMETRIC.includes(alg) && jwks)
+        else if (alg !== undefined && ASYMMETRIC.includes(alg) && jwksUrl) {
+          jwks ??= createRemoteJWKSet(jwksUrl, {
+            timeoutDuration: 5_000,
+            cooldownDuration: options.jwksCooldownMs ?? 30_000,
+            cacheMaxAge: 600_000,
+          });
           payload = (await jwtVerify(token, jwks, { ...common, algorithms: ASYMMETRIC })).payload;
-        else return null;
+        } else return null;
       } catch (error) {
         if (error instanceof errors.JWKSTimeout) {
           throw new AppError("service_unavailable", "Supabase's signing keys could not be fetched; retry shortly", { cause: error });
