@@ -7,11 +7,12 @@
  * adds a second Backplane checkout (the commit before a change) to the same interleaved batches.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import pg from "pg";
 import { benchConfig } from "./config.ts";
 import { prepareDatabase } from "./lib/database.ts";
 import { runLoad } from "./lib/load.ts";
 import { freshPort, type ServerProcess, startServer } from "./lib/proc.ts";
-import { backplaneArgs, backplaneEnv, type Context, peersDir } from "./scenarios/context.ts";
+import { backplaneArgs, backplaneEnv, type Context, launcherFlags, peersDir } from "./scenarios/context.ts";
 
 /** CPU time of every thread of the process, in µs, from the scheduler's nanosecond counters. */
 function cpuMicros(pid: number): number {
@@ -22,14 +23,37 @@ function cpuMicros(pid: number): number {
   return nanos / 1_000;
 }
 
-async function costPerRequest(server: ServerProcess, path: string, headers: Record<string, string>, requests: number, warm = true) {
+/** CPU time, in µs, of the PostgreSQL backends serving the bench database (subjects run one at a time). */
+async function databaseMicros(admin: pg.Client, database: string): Promise<number> {
+  const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [database]);
+  let micros = 0;
+  for (const { pid } of rows) {
+    try {
+      micros += cpuMicros(pid);
+    } catch {
+      // a backend that ended meanwhile
+    }
+  }
+  return micros;
+}
+
+async function costPerRequest(
+  server: ServerProcess,
+  path: string,
+  headers: Record<string, string>,
+  requests: number,
+  database?: { admin: pg.Client; name: string },
+  warm = true,
+) {
   const load = { url: server.url, path, headers, connections: benchConfig.connections, durationSeconds: 120 };
   if (warm) await runLoad({ ...load, maxRequests: Math.min(requests, 5_000) }); // JIT, pools, caches
   const before = cpuMicros(server.pid);
+  const dbBefore = database ? await databaseMicros(database.admin, database.name) : 0;
   const result = await runLoad({ ...load, maxRequests: requests });
   const after = cpuMicros(server.pid);
+  const dbAfter = database ? await databaseMicros(database.admin, database.name) : 0;
   if (result.errors > 0) throw new Error(`${server.name}: ${result.errors} errors (${result.firstError})`);
-  return { micros: (after - before) / result.requests, rps: result.rps };
+  return { micros: (after - before) / result.requests, dbMicros: (dbAfter - dbBefore) / result.requests, rps: result.rps };
 }
 
 async function main() {
@@ -41,6 +65,10 @@ async function main() {
   const readPath = `/api/biomech/sessions?orgId=${seeded.orgId}&limit=25`;
   const context = { config, seeded, log: console.log, notes: [] } as unknown as Context;
   const servers: ServerProcess[] = [];
+  // Counts the database's side too: a round trip saved is CPU saved in a PostgreSQL backend.
+  const admin = new pg.Client({ connectionString: config.databaseUrl.replace(/\/[^/]*$/, "/postgres") });
+  await admin.connect();
+  const database = { admin, name: config.databaseName };
   try {
     const start = async (name: string, args: string[], env: Record<string, string> = {}) => {
       const server = await startServer({ name, args, port: freshPort(), env, readyPath: "/api/health" });
@@ -52,7 +80,7 @@ async function main() {
     const backplane = await start("Backplane", [...flags, ...backplaneArgs("serve")], backplaneEnv(context));
     // A second checkout (e.g. a git worktree of the commit before a change) measured in the same rounds.
     const before = benchConfig.cpuCostBaseCheckout;
-    const base = before ? await start("Backplane (base)", [`${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
+    const base = before ? await start("Backplane (base)", [...launcherFlags, `${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
     const subjects: { server: ServerProcess; path: string; headers: Record<string, string> }[] =
       which === "read"
         ? [
@@ -79,10 +107,12 @@ async function main() {
     const perBatch = Math.max(500, Math.round(requests / batches));
     for (const { server, path, headers } of subjects) await costPerRequest(server, path, headers, 3_000);
     const costs = new Map<string, number[]>();
+    const dbCosts = new Map<string, number[]>();
     for (let batch = 0; batch < batches; batch++) {
       for (const { server, path, headers } of subjects) {
-        const { micros } = await costPerRequest(server, path, headers, perBatch, false);
+        const { micros, dbMicros } = await costPerRequest(server, path, headers, perBatch, database, false);
         costs.set(server.name, [...(costs.get(server.name) ?? []), micros]);
+        dbCosts.set(server.name, [...(dbCosts.get(server.name) ?? []), dbMicros]);
       }
     }
     const peakRss = new Map(subjects.map(({ server }) => [server.name, server.peakRss() / 1024 / 1024]));
@@ -91,12 +121,17 @@ async function main() {
     for (const [name, values] of costs) {
       const min = Math.min(...values);
       const ratio = q1(costs.get(bareName) ?? []) / q1(values);
+      const db = q1(dbCosts.get(name) ?? []);
+      const dbBare = q1(dbCosts.get(bareName) ?? []);
+      const both = (q1(costs.get(bareName) ?? []) + dbBare) / (q1(values) + db);
       console.log(
-        `${name.padEnd(24)} min ${min.toFixed(1).padStart(6)}  q1 ${q1(values).toFixed(1).padStart(6)} µs CPU/request   bare/this (q1) ${ratio.toFixed(2)}×   peak RSS ${(peakRss.get(name) ?? 0).toFixed(0)} MB`,
+        `${name.padEnd(24)} min ${min.toFixed(1).padStart(6)}  q1 ${q1(values).toFixed(1).padStart(6)} µs CPU/request   bare/this (q1) ${ratio.toFixed(2)}×   ` +
+          `database q1 ${db.toFixed(1).padStart(6)} µs   server+database bare/this ${both.toFixed(2)}×   peak RSS ${(peakRss.get(name) ?? 0).toFixed(0)} MB`,
       );
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
+    await admin.end();
   }
 }
 

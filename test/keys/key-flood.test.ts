@@ -34,16 +34,16 @@ const newKey = () =>
 /** The real database, counting key lookups (the verifier reads keys in a service transaction). */
 function countingLookups(db: Database) {
   const counter = { lookups: 0, db: Object.create(db) as Database };
-  counter.db.transaction = <T>(fn: (tx: Sql) => Promise<T>) =>
-    db.transaction((tx) =>
-      fn({
-        ...tx,
-        query: (text, params) => {
-          if (text.includes("WHERE digest = $1")) counter.lookups++;
-          return tx.query(text, params);
-        },
-      }),
-    );
+  const counting = (tx: Sql): Sql => ({
+    ...tx,
+    query: (text, params) => {
+      if (text.includes("WHERE digest = $1")) counter.lookups++;
+      return tx.query(text, params);
+    },
+  });
+  // A service transaction is db.transaction on PGlite and one session on PostgreSQL.
+  counter.db.transaction = (fn) => db.transaction((tx) => fn(counting(tx)));
+  counter.db.withSession = (fn) => db.withSession((session) => fn(counting(session)));
   return counter;
 }
 

@@ -43,24 +43,29 @@ function withHeldLookups(db: Database) {
     }
     return rows;
   };
-  // Key verification reads in a service transaction: hold after it commits, so nothing is locked meanwhile.
-  wrapped.transaction = async <T>(fn: (tx: Sql) => Promise<T>) => {
-    let readKey = false;
-    const result = await db.transaction((tx) =>
-      fn({
-        ...tx,
-        query: (text, params) => {
-          if (text.includes("WHERE digest = $1")) readKey = true;
-          return tx.query(text, params);
-        },
-      }),
-    );
-    if (gate && readKey) {
-      arrived?.();
-      await gate;
-    }
-    return result;
-  };
+  // Key verification reads in a service transaction (db.transaction on PGlite, one session on
+  // PostgreSQL): hold after it commits, so nothing is locked meanwhile.
+  const holdingAfter =
+    <T>(run: (fn: (tx: Sql) => Promise<T>) => Promise<T>) =>
+    async (fn: (tx: Sql) => Promise<T>) => {
+      let readKey = false;
+      const result = await run((tx) =>
+        fn({
+          ...tx,
+          query: (text, params) => {
+            if (text.includes("WHERE digest = $1")) readKey = true;
+            return tx.query(text, params);
+          },
+        }),
+      );
+      if (gate && readKey) {
+        arrived?.();
+        await gate;
+      }
+      return result;
+    };
+  wrapped.transaction = <T>(fn: (tx: Sql) => Promise<T>) => holdingAfter<T>((inner) => db.transaction(inner))(fn);
+  wrapped.withSession = <T>(fn: (tx: Sql) => Promise<T>) => holdingAfter<T>((inner) => db.withSession(inner))(fn);
   return {
     db: wrapped,
     hold() {

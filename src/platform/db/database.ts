@@ -10,6 +10,7 @@ export interface Sql {
 }
 
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Statement } from "./statement-batch.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -23,6 +24,12 @@ export interface Database extends Sql {
    * costs ~250 MB of RSS, which a process that never uses it should not pay.
    */
   orm(): Promise<Orm>;
+  /**
+   * Runs `statements` in order as one transaction and answers each one's rows; the first error
+   * rolls all of them back. On PostgreSQL they travel in one round trip (one Sync), which is
+   * what makes a one-statement tenant read as cheap as a plain query (`asTenant`).
+   */
+  batch(statements: readonly Statement[]): Promise<unknown[][]>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**

@@ -23,6 +23,12 @@ export function pgliteDatabase(pglite: PGlite): Database & { pglite: PGlite } {
     orm: () => (orm ??= import("drizzle-orm/pglite").then(({ drizzle }) => drizzle({ client: pglite }) as Orm)),
     ...base,
     transaction: (fn) => pglite.transaction((tx) => fn(sqlOver(tx))),
+    batch: (statements) =>
+      pglite.transaction(async (tx) => {
+        const answers: unknown[][] = [];
+        for (const { text, params = [] } of statements) answers.push((await tx.query(text, [...params])).rows);
+        return answers;
+      }),
     withSession: (fn) => fn(base),
     async ping() {
       await base.query("SELECT 1");

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { isConnectionError } from "./connection-errors.ts";
 import type { Database, Orm, Sql } from "./database.ts";
+import { runStatementBatch } from "./statement-batch.ts";
 
 interface Queryable {
   query(text: string, params?: unknown[]): Promise<pg.QueryResult>;
@@ -20,6 +21,32 @@ function sqlOver(client: Queryable): Sql {
   };
 }
 
+/**
+ * BEGIN (`opening`: BEGIN plus any statements that must precede `fn`'s, as one simple-protocol
+ * batch) is written without waiting for its answer, so it rides `fn`'s first statement's round
+ * trip on a pipelining client. The order on the wire is kept, so `fn` still runs inside the
+ * transaction; if the opening batch fails, the transaction is aborted and every statement of
+ * `fn` fails with it (BEGIN itself fails only with its connection). The opening's error wins,
+ * being the cause.
+ */
+export async function pipelinedTransaction<T>(session: Sql, opening: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  const opened = session.exec(opening).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  try {
+    const result = await fn(session);
+    const failed = await opened;
+    if (failed) throw failed.error;
+    await session.exec("COMMIT");
+    return result;
+  } catch (error) {
+    const failed = await opened;
+    await session.exec("ROLLBACK").catch(() => {});
+    throw failed ? failed.error : error;
+  }
+}
+
 export interface PostgresOptions {
   url: string;
   poolMax: number;
@@ -36,13 +63,16 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
     max: options.poolMax,
     application_name: options.applicationName ?? "backplane",
     connectionTimeoutMillis: 5_000,
+    // A statement issued while another is in flight goes out at once instead of after its answer:
+    // a transaction's BEGIN (and a tenant's settings) share the first statement's round trip.
+    pipeline: true,
   });
   // An idle client that dies (server restart) must not crash the process.
   pool.on("error", () => {});
   const base = sqlOver(pool);
   let orm: Promise<Orm> | undefined;
 
-  async function withSession<T>(fn: (session: Sql) => Promise<T>): Promise<T> {
+  async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     // While checked out, a client whose connection dies between statements emits 'error'; with
     // no listener that is an uncaught exception that ends the process. Keep it, and destroy the
@@ -53,7 +83,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
     };
     client.on("error", onError);
     try {
-      return await fn(sqlOver(client));
+      return await fn(client);
     } catch (error) {
       if (isConnectionError(error)) broken ??= error as Error;
       throw error;
@@ -62,6 +92,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
       client.release(broken);
     }
   }
+  const withSession = <T>(fn: (session: Sql) => Promise<T>): Promise<T> => withClient((client) => fn(sqlOver(client)));
 
   return {
     kind: "postgres",
@@ -69,18 +100,8 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
     orm: () => (orm ??= import("drizzle-orm/node-postgres").then(({ drizzle }) => drizzle({ client: pool }) as Orm)),
     ...base,
     withSession,
-    transaction: (fn) =>
-      withSession(async (session) => {
-        await session.exec("BEGIN");
-        try {
-          const result = await fn(session);
-          await session.exec("COMMIT");
-          return result;
-        } catch (error) {
-          await session.exec("ROLLBACK").catch(() => {});
-          throw error;
-        }
-      }),
+    transaction: (fn) => withSession((session) => pipelinedTransaction(session, "BEGIN", fn)),
+    batch: (statements) => withClient((client) => runStatementBatch(client, statements)),
     async ping() {
       await base.query("SELECT 1");
     },

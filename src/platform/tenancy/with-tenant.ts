@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import type { Database, Sql } from "../db/database.ts";
+import { pipelinedTransaction } from "../db/open-postgres.ts";
 
 /** The NOLOGIN, NOBYPASSRLS role tenant work runs as (migrations/platform/0004_app_role.sql). */
 export const APP_ROLE = "backplane_app";
@@ -26,26 +27,16 @@ export function keepLoginRole<D extends Database>(db: D): D {
 }
 
 /**
- * Runs `fn` in one transaction on `db` after setting `settings` transaction-locally, in the
- * transaction's first round trip. Over the network BEGIN shares that round trip: a
- * simple-protocol batch cannot carry $n parameters, so there (only) the values are quoted by
- * pg's escapeLiteral. This matters: per tenant request it is 3 round trips instead of 4, worth
- * ~25% of a short read's throughput. On PGlite (in-process) the plain parameterized form is used.
+ * Runs `fn` in one transaction on `db` after setting `settings` transaction-locally. Over the
+ * network BEGIN and the settings are one simple-protocol batch, pipelined with `fn`'s first
+ * statement, so a one-statement tenant read costs 2 round trips (that, then COMMIT) instead of
+ * 4. A simple-protocol batch cannot carry $n parameters, so there (only) the values are quoted by
+ * pg's escapeLiteral. On PGlite (in-process) the plain parameterized form is used.
  */
 function inSettings<T>(db: Database, settings: [name: string, value: string][], fn: (tx: Sql) => Promise<T>): Promise<T> {
   if (db.kind === "postgres") {
     const assignments = settings.map(([name, value]) => `set_config('${name}', ${pg.escapeLiteral(value)}, true)`);
-    return db.withSession(async (session) => {
-      try {
-        await session.exec(`BEGIN; SELECT ${assignments.join(", ")}`);
-        const result = await fn(session);
-        await session.exec("COMMIT");
-        return result;
-      } catch (error) {
-        await session.exec("ROLLBACK").catch(() => {});
-        throw error;
-      }
-    });
+    return db.withSession((session) => pipelinedTransaction(session, `BEGIN; SELECT ${assignments.join(", ")}`, fn));
   }
   const assignments = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
   return db.transaction(async (tx) => {
@@ -64,13 +55,38 @@ function inSettings<T>(db: Database, settings: [name: string, value: string][], 
  * (`nullif(current_setting('app.org_id', true), '')`), and this keeps both cases the same.
  */
 export function withTenant<T>(db: Database, tenant: TenantContext, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return inSettings(db, tenantSettings(db, tenant), fn);
+}
+
+function tenantSettings(db: Database, tenant: TenantContext): [string, string][] {
   const settings: [string, string][] = [
     ["app.org_id", tenant.orgId ?? ""],
     ["app.user_id", tenant.userId ?? ""],
     ["app.principal", tenant.principal],
   ];
   if (!keepsLoginRole.has(db)) settings.unshift(["role", APP_ROLE]);
-  return inSettings(db, settings, fn);
+  return settings;
+}
+
+/**
+ * The tenant's view of `db` for work of one statement at a time: every `query` runs in its own
+ * transaction, its settings included, as one `db.batch` (one round trip on PostgreSQL, every
+ * value a parameter), so a one-statement read costs what a plain query does. Like `db` itself,
+ * it makes no two statements atomic: work of several statements belongs in `withTenant`.
+ */
+export function asTenant(db: Database, tenant: TenantContext): Sql {
+  const settings = tenantSettings(db, tenant);
+  const assign = {
+    text: `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
+    params: settings.flat(),
+  };
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const answers = await db.batch([assign, { text, params }]);
+      return (answers[1] ?? []) as Row[];
+    },
+    exec: (text) => withTenant(db, tenant, (tx) => tx.exec(text)),
+  };
 }
 
 /** A SELECT that finds a request's tenant from what it presented (e.g. a credential's digest). */
@@ -134,10 +150,7 @@ export async function withTenantFoundBy<Row extends { org_id: string; principal:
  * Grep for `asService(` to find every place that crosses tenants.
  */
 export function asService<T>(db: Database, reason: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query("SELECT set_config('app.principal', $1, true)", [`service:${reason}`]);
-    return fn(tx);
-  });
+  return inSettings(db, [["app.principal", `service:${reason}`]], fn);
 }
 
 /** `api_key:key_…`, `env_key:BIOMECH_API_KEYS`, …: how a principal is named in `app.principal`. */

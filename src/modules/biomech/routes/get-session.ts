@@ -5,7 +5,7 @@ import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import type { Services } from "../../../platform/module.ts";
-import { tenantOf, withTenant } from "../../../platform/tenancy/with-tenant.ts";
+import { asTenant, tenantOf } from "../../../platform/tenancy/with-tenant.ts";
 import { biomechEnvKeys } from "../auth.ts";
 import { biomechReader } from "../read-database.ts";
 import { orgIdParam, sessionIdParam, sessionSchema } from "../schemas.ts";
@@ -33,9 +33,7 @@ export function registerGetSession(app: AppRouter, services: Services): void {
     const notFound = `No session ${sessionId} in org ${orgId}`;
     // Another org's session: the same 404 as a missing one, so ids cannot be probed across orgs.
     const principal = requireOrg(c, orgId, { hideAs: "not_found", notFoundMessage: notFound });
-    const session = await withTenant(biomechReader(c.get("services")), tenantOf(principal, orgId), (tx) =>
-      getSession(tx, { orgId, sessionId }),
-    );
+    const session = await getSession(asTenant(biomechReader(c.get("services")), tenantOf(principal, orgId)), { orgId, sessionId });
     if (!session) throw new AppError("not_found", notFound);
     return c.json(session, 200);
   });

@@ -5,7 +5,7 @@ import type { AppRouter } from "../../../platform/http/app-env.ts";
 import { authErrorResponses, defineRoute } from "../../../platform/http/define-route.ts";
 import { text } from "../../../platform/http/text.ts";
 import type { Services } from "../../../platform/module.ts";
-import { tenantOf, withTenant } from "../../../platform/tenancy/with-tenant.ts";
+import { asTenant, tenantOf } from "../../../platform/tenancy/with-tenant.ts";
 import { biomechEnvKeys } from "../auth.ts";
 import { biomechReader } from "../read-database.ts";
 import { athleteIdParam, orgIdParam, sessionPageSchema } from "../schemas.ts";
@@ -44,9 +44,12 @@ export function registerListSessions(app: AppRouter, services: Services): void {
     const principal = requireOrg(c, orgId);
     const binding = sessionQueryBinding(orgId, athleteId);
     const after = cursor === undefined ? undefined : cursors.decode(cursor, binding);
-    const page = await withTenant(biomechReader(c.get("services")), tenantOf(principal, orgId), (tx) =>
-      listSessions(tx, { orgId, athleteId, limit, after }),
-    );
+    const page = await listSessions(asTenant(biomechReader(c.get("services")), tenantOf(principal, orgId)), {
+      orgId,
+      athleteId,
+      limit,
+      after,
+    });
     return c.json({ data: page.sessions, nextCursor: page.next ? cursors.encode(page.next, binding) : null }, 200);
   });
 }

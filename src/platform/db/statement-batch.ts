@@ -1,0 +1,71 @@
+import pg from "pg";
+// pg's own parameter conversion (Dates, Buffers, arrays, JSON), so a batch binds exactly as a query does.
+import pgUtils from "pg/lib/utils.js";
+
+export interface Statement {
+  text: string;
+  params?: readonly unknown[];
+}
+
+/** The wire calls a batch makes; pg's Connection has these (see pg/lib/connection.js). */
+interface Wire {
+  parse(message: { text: string; name: string }): void;
+  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  describe(message: { type: "P"; name: string }): void;
+  execute(message: { portal: string; rows: number }): void;
+  sync(): void;
+}
+
+/**
+ * Several parameterized statements written as one extended-protocol pipeline with a single Sync:
+ * PostgreSQL runs them in order in one implicit transaction, stops at the first error (the rest
+ * are skipped, nothing commits) and answers once. A one-statement tenant read is then one round
+ * trip, its settings included (`SELECT set_config(…, true)` then the query), with every value a
+ * parameter. It is a pg `Query` (so it is accepted by pipelining clients too) whose multi-result
+ * bookkeeping already splits the answers per statement; only the writing differs.
+ */
+class StatementBatch extends pg.Query {
+  readonly #statements: { text: string; values: unknown[] }[];
+
+  constructor(statements: { text: string; values: unknown[] }[], callback: (error: Error | null, result: unknown) => void) {
+    super({ text: statements[0]?.text ?? "", callback } as pg.QueryConfig);
+    this.#statements = statements;
+  }
+
+  requiresPreparation(): boolean {
+    return true;
+  }
+
+  prepare(connection: Wire): void {
+    for (const { text, values } of this.#statements) {
+      connection.parse({ text, name: "" });
+      connection.bind({ portal: "", statement: "", values });
+      connection.describe({ type: "P", name: "" });
+      connection.execute({ portal: "", rows: 0 });
+    }
+    connection.sync();
+  }
+}
+
+/**
+ * Runs `statements` on `client` as one implicit transaction in one round trip and answers each
+ * statement's rows. Values are converted before anything is written, so a value pg cannot send
+ * fails the batch without a byte on the wire.
+ */
+export function runStatementBatch(client: pg.PoolClient, statements: readonly Statement[]): Promise<unknown[][]> {
+  if (statements.length === 0) return Promise.resolve([]);
+  let prepared: { text: string; values: unknown[] }[];
+  try {
+    prepared = statements.map(({ text, params = [] }) => ({ text, values: params.map((value) => pgUtils.prepareValue(value)) }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    const batch = new StatementBatch(prepared, (error, result) => {
+      if (error) return reject(error);
+      const results = (Array.isArray(result) ? result : [result]) as pg.QueryResult[];
+      resolve(results.map((each) => each.rows));
+    });
+    client.query(batch as unknown as pg.QueryConfig);
+  });
+}
