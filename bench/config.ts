@@ -28,6 +28,8 @@ export const benchConfig = {
   cpuCostBaseCheckout: env.CPU_COST_BASE_CHECKOUT || undefined,
   /** bench/cpu-cost.ts: Node/V8 flags for the first Backplane only (an A/B of flags). */
   cpuCostNodeFlags: (env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+  /** bench/queue-cost.ts: a second checkout (the commit before a change) measured in the same rounds. */
+  queueCostBase: env.QUEUE_COST_BASE || undefined,
   adminUrl,
   databaseName,
   /** The benchmark's own database, dropped and recreated at the start of a run. */

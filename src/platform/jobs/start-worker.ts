@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, JobResult, PgBoss } from "pg-boss";
 import type { BackplaneModule, Services } from "../module.ts";
 import { jobRegistry } from "./job-registry.ts";
+import { keepJobStatistics } from "./job-table-statistics.ts";
 import { createBoss } from "./open-boss.ts";
 import { outageBackoff } from "./outage-backoff.ts";
 import { handBackJobs } from "./queue-sql.ts";
@@ -46,6 +47,10 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
   await boss.start();
   await syncQueueSettings(boss, services);
   await syncCrons(boss, registry, config);
+  const statistics =
+    services.db.kind === "postgres"
+      ? keepJobStatistics(boss, { log, intervalSeconds: config.JOBS_SUPERVISE_SECONDS, absorbs: (error) => backoff.absorbs(error) })
+      : null;
 
   const inFlight = new Map<string, InFlight>();
   let draining = false;
@@ -106,6 +111,7 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
   let stopping: Promise<StoppedWorker> | null = null;
   const stop = async (drainSeconds = config.WORKER_DRAIN_SECONDS): Promise<StoppedWorker> => {
     draining = true;
+    statistics?.stop();
     const runningAtStop = inFlight.size;
     // Stop fetching and wait for the batches in hand, up to the drain deadline.
     const loopsStopped = boss.offWork(JOBS_QUEUE, { wait: true });
