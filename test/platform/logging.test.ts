@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createKey } from "../../src/platform/keys/create-key.ts";
-import { createLogger } from "../../src/platform/observability/logger.ts";
+import { createLogger, lazyChild } from "../../src/platform/observability/logger.ts";
 import { createTestApp } from "../support/test-app.ts";
 
 describe("log redaction", () => {
@@ -106,5 +106,75 @@ describe("key management leaves a trail in the log", () => {
     } finally {
       await t.close();
     }
+  });
+
+  it("a request's lines carry its request id, and lines logged after auth the key's id (both bound lazily)", async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await createKey(t.services.db, {
+        secret: t.config.BACKPLANE_SECRET,
+        scopes: ["keys:manage"],
+        createdBy: "test",
+        name: "platform",
+        orgId: null,
+      });
+      const created = await t.call("POST", "/api/v1/keys", {
+        headers: { "x-api-key": admin.key, "x-request-id": "req_lazy_1" },
+        body: { name: "logged", orgId: null, scopes: ["keys:manage"] },
+      });
+      expect(created.status).toBe(201);
+      const lines = t.logs.map((each) => JSON.parse(each));
+      expect(lines.find((each) => each.msg === "request" && each.requestId === "req_lazy_1")).toMatchObject({
+        path: "/api/v1/keys",
+        status: 201,
+      });
+      expect(lines.find((each) => each.msg === "api key created")).toMatchObject({ requestId: "req_lazy_1", principal: admin.id });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("lazyChild", () => {
+  const capture = (level: string) => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ level, destination: { write: (line: string) => lines.push(JSON.parse(line)) } as unknown as Writable });
+    return { log, lines };
+  };
+
+  it("logs with its own and its parents' bindings, at the parent's level, through nested children", () => {
+    const { log, lines } = capture("info");
+    const child = lazyChild(log, { requestId: "r1" }).child({ principal: "key_1" });
+    child.debug("hidden");
+    child.info({ n: 1 }, "shown");
+    child.error({ apiKey: "secret-value" }, "failed");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ requestId: "r1", principal: "key_1", n: 1, msg: "shown", level: 30 });
+    expect(lines[1]).toMatchObject({ requestId: "r1", principal: "key_1", apiKey: "[redacted]", level: 50 });
+    expect(child.isLevelEnabled("debug")).toBe(false);
+    expect(child.level).toBe("info");
+    expect(child.bindings()).toMatchObject({ requestId: "r1", principal: "key_1" });
+  });
+
+  it("builds no pino child while nothing is logged at an enabled level", () => {
+    const { log, lines } = capture("warn");
+    let made = 0;
+    const counting = new Proxy(log, {
+      get(target, property, receiver) {
+        if (property === "child") {
+          return (...args: Parameters<typeof log.child>) => {
+            made++;
+            return target.child(...args);
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const child = lazyChild(counting, { requestId: "r2" }).child({ principal: "key_2" });
+    child.info("below the level");
+    expect(made).toBe(0);
+    child.warn("at the level");
+    expect(made).toBe(1);
+    expect(lines).toEqual([expect.objectContaining({ requestId: "r2", principal: "key_2", msg: "at the level" })]);
   });
 });

@@ -96,7 +96,7 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<AppE
       throw new AppError("forbidden", `The API key lacks the scope ${missing.join(", ")}`, { details: { missingScopes: missing } });
     }
     c.set("principal", principal);
-    c.set("log", c.get("log").child({ principal: principal.id }));
+    c.set("log", c.get("log").child({ principal: principal.id })); // lazy: see lazyChild
     if (principal.kind === "api_key") await limitApiKey(c, principal);
     await next();
   }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { MiddlewareHandler } from "hono";
 import type { Services } from "../module.ts";
+import { lazyChild } from "../observability/logger.ts";
 import type { AppEnv } from "./app-env.ts";
 
 const wellFormedRequestId = /^[A-Za-z0-9_-]{1,255}$/;
@@ -15,7 +16,7 @@ export function requestContext(services: Services, secretPathPrefixes: readonly 
     const started = performance.now();
     const given = c.req.header("x-request-id");
     const requestId = given && wellFormedRequestId.test(given) ? given : randomUUID();
-    const log = services.log.child({ requestId });
+    const log = lazyChild(services.log, { requestId });
     c.set("requestId", requestId);
     c.set("log", log);
     c.set("services", services);

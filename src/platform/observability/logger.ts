@@ -72,3 +72,52 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   return pino(base);
 }
+
+const levelMethods = new Set(["trace", "debug", "info", "warn", "error", "fatal"]);
+/** Asked of a lazy child, answers its real pino child (made now if need be). */
+const materialize = Symbol("materialize");
+
+/**
+ * `parent.child(bindings)`, made only when something is logged through it at an enabled level.
+ * A pino child costs a few µs (its bindings are serialized up front) and every request binds two
+ * (request id, then principal), while at `warn` a request that goes well logs nothing. Level
+ * checks are answered by the parent (a child shares its level); anything else makes the child.
+ */
+export function lazyChild(parent: Logger, bindings: pino.Bindings): Logger {
+  let child: Logger | undefined;
+  const real = (): Logger => {
+    // Under a lazy parent the real child hangs off the parent's real logger.
+    const base = (parent as unknown as { [materialize]?: () => Logger })[materialize]?.() ?? parent;
+    child ??= base.child(bindings);
+    return child;
+  };
+  const methods = new Map<PropertyKey, unknown>();
+  const proxy: Logger = new Proxy(Object.create(null) as Logger, {
+    get(_, property) {
+      if (property === materialize) return real;
+      if (child) return Reflect.get(child, property, child);
+      const known = methods.get(property);
+      if (known) return known;
+      let value: unknown;
+      if (typeof property === "string" && levelMethods.has(property)) {
+        value = (...args: unknown[]) => {
+          if (parent.isLevelEnabled(property)) (real()[property as pino.Level] as (...a: unknown[]) => void)(...args);
+        };
+      } else if (property === "child") {
+        value = (more: pino.Bindings, options?: pino.ChildLoggerOptions) =>
+          options ? real().child(more, options) : lazyChild(proxy, more);
+      } else if (property === "isLevelEnabled") {
+        value = (level: string) => parent.isLevelEnabled(level);
+      } else if (property === "level") {
+        return parent.level;
+      } else {
+        const target = real();
+        const found = Reflect.get(target, property, target);
+        return typeof found === "function" ? found.bind(target) : found;
+      }
+      methods.set(property, value);
+      return value;
+    },
+  });
+  return proxy;
+}
