@@ -51,6 +51,8 @@ export const benchConfig = {
   /** Jobs per queue throughput measurement, and paced jobs per latency measurement. */
   queueJobs: Math.round(number("BENCH_QUEUE_JOBS", 3000)),
   queueLatencyJobs: Math.round(number("BENCH_QUEUE_LATENCY_JOBS", 300)),
+  /** Completed jobs already in the job table for the queue's backlog case (0 leaves the case out). */
+  queueBacklogJobs: Math.round(number("BENCH_QUEUE_BACKLOG_JOBS", 1_000_000)),
   /** Sessions seeded per org for the authenticated read. */
   sessionsPerOrg: Math.round(number("BENCH_SESSIONS_PER_ORG", 5000)),
   /** Fresh Node processes per boot measurement. */

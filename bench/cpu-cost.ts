@@ -80,7 +80,9 @@ async function main() {
     const backplane = await start("Backplane", [...flags, ...backplaneArgs("serve")], backplaneEnv(context));
     // A second checkout (e.g. a git worktree of the commit before a change) measured in the same rounds.
     const before = benchConfig.cpuCostBaseCheckout;
-    const base = before ? await start("Backplane (base)", [...launcherFlags, `${before}/bin/backplane.js`, "serve"], backplaneEnv(context)) : undefined;
+    const base = before
+      ? await start("Backplane (base)", [...launcherFlags, `${before}/bin/backplane.js`, "serve"], backplaneEnv(context))
+      : undefined;
     const subjects: { server: ServerProcess; path: string; headers: Record<string, string> }[] =
       which === "read"
         ? [

@@ -48,20 +48,39 @@ export async function postgresVersion(url: string): Promise<string> {
 
 /** Drops and recreates the benchmark's own database, migrates it with the real CLI and seeds it. */
 export async function prepareDatabase(config: BenchConfig): Promise<Seeded> {
-  const admin = new pg.Client({ connectionString: config.adminUrl });
+  await freshMigratedDatabase(config.adminUrl, config.databaseName);
+  return seed(config);
+}
+
+/** Drops and recreates a database of the benchmark's own and migrates it with the real CLI; returns its URL. */
+export async function freshMigratedDatabase(adminUrl: string, databaseName: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const name = pg.Client.prototype.escapeIdentifier(config.databaseName);
+    const name = pg.Client.prototype.escapeIdentifier(databaseName);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
+  const url = new URL(adminUrl);
+  url.pathname = `/${databaseName}`;
   await runToEnd(process.execPath, [bin, "migrate"], {
-    env: { DATABASE_URL: config.databaseUrl, BACKPLANE_SECRET: BENCH_SECRET, LOG_LEVEL: "warn", LOG_PRETTY: "false" },
+    env: { DATABASE_URL: url.toString(), BACKPLANE_SECRET: BENCH_SECRET, LOG_LEVEL: "warn", LOG_PRETTY: "false" },
     timeoutMs: 120_000,
   });
-  return seed(config);
+  return url.toString();
+}
+
+/** Drops a database of the benchmark's own (the queue's backlog database when its case ends). */
+export async function dropDatabase(adminUrl: string, databaseName: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.Client.prototype.escapeIdentifier(databaseName)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 async function seed(config: BenchConfig): Promise<Seeded> {

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { dropDatabase, freshMigratedDatabase } from "../lib/database.ts";
 import { installPeers } from "../lib/peers.ts";
 import { type Figure, ratios } from "../lib/report.ts";
 import { alternate } from "../lib/rounds.ts";
 import { percentile, spread } from "../lib/stats.ts";
 import type { Context, Scenario } from "./context.ts";
+import { fillCompletedJobs } from "./queue-backlog.ts";
 import {
   backplaneQueue,
   bullmqQueue,
@@ -80,25 +82,107 @@ async function measure(
   return { jobsPerSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+interface Opened {
+  driver: QueueDriver;
+  hooks: { set(onStart: OnStart): void };
+}
+
+async function openDriver(make: (onStart: OnStart) => Promise<QueueDriver>): Promise<Opened> {
+  let current: OnStart = () => {};
+  const hooks = { set: (onStart: OnStart) => (current = onStart) };
+  const driver = await make((t) => current(t));
+  return { driver, hooks };
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Throughput must hold with a large completed backlog in the job table, not only on a near-empty
+ * one: a second Backplane queue on a database of its own holding `queueBacklogJobs` completed jobs,
+ * alternated with the scenario's own (a few thousand jobs in its table), throughput and latency as
+ * above. The backlog database is dropped afterwards.
+ */
+async function backlogCase(context: Context, without: Opened): Promise<Figure[]> {
+  const { config } = context;
+  const jobs = config.queueBacklogJobs;
+  const databaseName = `${config.databaseName}_backlog`;
+  const url = await freshMigratedDatabase(config.adminUrl, databaseName);
+  let backlog: Opened | null = null;
+  try {
+    const fill = await fillCompletedJobs(url, jobs);
+    const mib = fill.tableBytes / 2 ** 20;
+    context.log(
+      `  backlog: ${count(jobs)} completed jobs inserted and vacuumed in ${fill.seconds.toFixed(0)} s (job table ${mib.toFixed(0)} MiB)`,
+    );
+    const opened = await openDriver((onStart) => backplaneQueue(url, onStart));
+    backlog = { ...opened, driver: { ...opened.driver, name: `Backplane, ${count(jobs)} completed jobs in the table` } };
+    const subjects = [backlog, without];
+    const result = await alternate<QueueSample>({
+      subjects: subjects.map(({ driver, hooks }) => ({
+        name: driver.name,
+        measure: async () => {
+          const sample = await measure(driver, hooks, config.queueJobs, config.queueLatencyJobs);
+          context.log(
+            `  ${driver.name.padEnd(52)} ${sample.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms`,
+          );
+          return sample;
+        },
+      })),
+      rounds: config.rounds,
+      baseline: without.driver.name,
+      value: (sample) => sample.jobsPerSecond,
+      maxSpread: config.maxBaselineSpread,
+      // Bounded: the case is reported (flagged if unstable) rather than repeated.
+      maxRetries: 0,
+      log: context.log,
+    });
+    context.notes.push(
+      `${title} / backlog: ${count(jobs)} completed jobs put in a database of their own with one INSERT … SELECT generate_series and VACUUM (ANALYZE) (${fill.seconds.toFixed(0)} s, job table ${mib.toFixed(0)} MiB), then alternated with the scenario's own queue (a few thousand jobs in its table)`,
+    );
+    const of = (name: string, pick: (sample: QueueSample) => number) => (result.samples[name] ?? []).map(pick);
+    const figure = (metric: string, unit: string, pick: (sample: QueueSample) => number): Figure => ({
+      scenario: title,
+      metric,
+      unit,
+      backplane: spread(of(backlog?.driver.name ?? "", pick)),
+      baselines: [
+        {
+          name: "the same without the backlog",
+          value: spread(of(without.driver.name, pick)),
+          ratio: ratios(of(backlog?.driver.name ?? "", pick), of(without.driver.name, pick)),
+        },
+      ],
+      flagged: result.flagged,
+    });
+    const throughput = figure(`jobs/s with ${count(jobs)} completed jobs in the table`, "", (sample) => sample.jobsPerSecond);
+    throughput.target = { text: "holds: ≥ 0.9× without the backlog", pass: (throughput.baselines[0]?.ratio.median ?? 0) >= 0.9 };
+    const p50 = figure(`enqueue → start p50 with ${count(jobs)} completed jobs`, " ms", (sample) => sample.p50);
+    p50.target = { text: "≤ 10 ms", pass: p50.backplane.median <= 10 };
+    return [throughput, p50];
+  } finally {
+    await backlog?.driver.close().catch((error: Error) => context.log(`  closing the backlog queue: ${error.message}`));
+    await dropDatabase(config.adminUrl, databaseName).catch((error: Error) => context.log(`  dropping ${databaseName}: ${error.message}`));
+  }
+}
+
 export const queue: Scenario = {
   id: "queue",
   title,
   async run(context: Context): Promise<Figure[]> {
     const { config } = context;
-    const drivers: { driver: QueueDriver; hooks: { set(onStart: OnStart): void } }[] = [];
+    const drivers: Opened[] = [];
     const open = async (make: (onStart: OnStart) => Promise<QueueDriver>) => {
-      let current: OnStart = () => {};
-      const hooks = { set: (onStart: OnStart) => (current = onStart) };
-      const driver = await make((t) => current(t));
-      drivers.push({ driver, hooks });
-      return { driver, hooks };
+      const opened = await openDriver(make);
+      drivers.push(opened);
+      return opened;
     };
     try {
       const backplane = await open((onStart) => backplaneQueue(config.databaseUrl, onStart));
       const skipLocked = await open((onStart) => skipLockedQueue(config.databaseUrl, onStart));
       const subjects = [backplane, skipLocked];
-      let graphile: Awaited<ReturnType<typeof open>> | undefined;
+      let graphile: Opened | undefined;
       try {
+        if (config.skipPeers) throw new Error("BENCH_SKIP_PEERS=1");
         await installPeers(context.log);
         graphile = await open((onStart) => graphileQueue(config.databaseUrl, onStart));
       } catch (error) {
@@ -152,7 +236,9 @@ export const queue: Scenario = {
       };
       const p50 = figure("enqueue → start p50", " ms", (sample) => sample.p50);
       p50.target = { text: "≤ 10 ms", pass: p50.backplane.median <= 10 };
-      return [throughput, p50, figure("enqueue → start p99", " ms", (sample) => sample.p99)];
+      const figures = [throughput, p50, figure("enqueue → start p99", " ms", (sample) => sample.p99)];
+      if (config.queueBacklogJobs > 0) figures.push(...(await backlogCase(context, backplane)));
+      return figures;
     } finally {
       for (const { driver } of drivers)
         await driver.close().catch((error: Error) => context.log(`  closing ${driver.name}: ${error.message}`));
