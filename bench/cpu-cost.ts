@@ -1,5 +1,5 @@
 /**
- * `node bench/cpu-cost.ts [health|read] [requests]`: server CPU time per request (every thread,
+ * `node bench/cpu-cost.ts [health|read|intake] [requests]`: server CPU time per request (every thread,
  * from the scheduler's nanosecond counters in /proc) for Backplane and the bare baseline, each over the same fixed
  * number of requests. On a shared or noisy machine req/s swings by half between rounds; the CPU
  * a server spends per request barely moves, so this is the A/B tool for one change at a time.
@@ -13,6 +13,7 @@ import { prepareDatabase } from "./lib/database.ts";
 import { runLoad } from "./lib/load.ts";
 import { freshPort, type ServerProcess, startServer } from "./lib/proc.ts";
 import { backplaneArgs, backplaneEnv, type Context, launcherFlags, peersDir } from "./scenarios/context.ts";
+import { seedTrigger, triggerBody } from "./scenarios/trigger-intake.ts";
 
 /** CPU time of every thread of the process, in µs, from the scheduler's nanosecond counters. */
 function cpuMicros(pid: number): number {
@@ -37,15 +38,28 @@ async function databaseMicros(admin: pg.Client, database: string): Promise<numbe
   return micros;
 }
 
+interface Subject {
+  server: ServerProcess;
+  path: string;
+  headers: Record<string, string>;
+  /** A POST with this JSON body, answered 202 (the trigger intake); otherwise a GET answered 200. */
+  post?: string;
+}
+
 async function costPerRequest(
-  server: ServerProcess,
-  path: string,
-  headers: Record<string, string>,
+  { server, path, headers, post }: Subject,
   requests: number,
   database?: { admin: pg.Client; name: string },
   warm = true,
 ) {
-  const load = { url: server.url, path, headers, connections: benchConfig.connections, durationSeconds: 120 };
+  const load = {
+    url: server.url,
+    path,
+    headers: post ? { ...headers, "content-type": "application/json" } : headers,
+    connections: benchConfig.connections,
+    durationSeconds: 120,
+    ...(post ? { method: "POST" as const, body: post, expectStatus: 202 } : {}),
+  };
   if (warm) await runLoad({ ...load, maxRequests: Math.min(requests, 5_000) }); // JIT, pools, caches
   const before = cpuMicros(server.pid);
   const dbBefore = database ? await databaseMicros(database.admin, database.name) : 0;
@@ -83,36 +97,43 @@ async function main() {
     const base = before
       ? await start("Backplane (base)", [...launcherFlags, `${before}/bin/backplane.js`, "serve"], backplaneEnv(context))
       : undefined;
-    const subjects: { server: ServerProcess; path: string; headers: Record<string, string> }[] =
+    const bareEnv = { DATABASE_URL: config.databaseUrl, DATABASE_POOL_MAX: "10" };
+    const triggerPath = which === "intake" ? `/api/v1/triggers/${await seedTrigger(config.databaseUrl, seeded.orgId)}` : "";
+    const subjects: Subject[] =
       which === "read"
         ? [
             { server: backplane, path: readPath, headers: { "x-api-key": seeded.apiKey } },
             ...(base ? [{ server: base, path: readPath, headers: { "x-api-key": seeded.apiKey } }] : []),
-            {
-              server: await start("bare node:http + pg", [`${peersDir}bare-sessions.ts`], {
-                DATABASE_URL: config.databaseUrl,
-                DATABASE_POOL_MAX: "10",
-              }),
-              path: readPath,
-              headers: {},
-            },
+            { server: await start("bare node:http + pg", [`${peersDir}bare-sessions.ts`], bareEnv), path: readPath, headers: {} },
           ]
-        : [
-            { server: backplane, path: "/api/health", headers: {} },
-            ...(base ? [{ server: base, path: "/api/health", headers: {} }] : []),
-            { server: await start("Hono (bare app)", [`${peersDir}hono-health.ts`]), path: "/api/health", headers: {} },
-            { server: await start("bare node:http", [`${peersDir}bare-health.ts`]), path: "/api/health", headers: {} },
-          ];
+        : which === "intake"
+          ? [
+              { server: backplane, path: triggerPath, headers: {}, post: triggerBody },
+              ...(base ? [{ server: base, path: triggerPath, headers: {}, post: triggerBody }] : []),
+              {
+                server: await start("bare node:http + pg insert", [`${peersDir}bare-trigger.ts`], bareEnv),
+                path: "/t/x",
+                headers: {},
+                post: triggerBody,
+              },
+            ]
+          : [
+              { server: backplane, path: "/api/health", headers: {} },
+              ...(base ? [{ server: base, path: "/api/health", headers: {} }] : []),
+              { server: await start("Hono (bare app)", [`${peersDir}hono-health.ts`]), path: "/api/health", headers: {} },
+              { server: await start("bare node:http", [`${peersDir}bare-health.ts`]), path: "/api/health", headers: {} },
+            ];
     // Many short batches, interleaved across subjects; other work on the machine only ever adds
     // CPU time, so the minimum (and the lower quartile) is the steadiest figure.
     const batches = 15;
     const perBatch = Math.max(500, Math.round(requests / batches));
-    for (const { server, path, headers } of subjects) await costPerRequest(server, path, headers, 3_000);
+    for (const subject of subjects) await costPerRequest(subject, 3_000);
     const costs = new Map<string, number[]>();
     const dbCosts = new Map<string, number[]>();
     for (let batch = 0; batch < batches; batch++) {
-      for (const { server, path, headers } of subjects) {
-        const { micros, dbMicros } = await costPerRequest(server, path, headers, perBatch, database, false);
+      for (const subject of subjects) {
+        const { server } = subject;
+        const { micros, dbMicros } = await costPerRequest(subject, perBatch, database, false);
         costs.set(server.name, [...(costs.get(server.name) ?? []), micros]);
         dbCosts.set(server.name, [...(dbCosts.get(server.name) ?? []), dbMicros]);
       }

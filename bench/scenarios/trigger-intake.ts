@@ -10,10 +10,15 @@ import { spread } from "../lib/stats.ts";
 import { backplaneArgs, backplaneEnv, type Context, peersDir, type Scenario } from "./context.ts";
 
 const title = "7. Durable trigger intake (POST /api/v1/triggers/{key}, 202)";
-const body = JSON.stringify({ orderId: "A-1042", email: "jo@example.com", items: [{ sku: "X1", qty: 2 }], note: "x".repeat(300) });
+export const triggerBody = JSON.stringify({
+  orderId: "A-1042",
+  email: "jo@example.com",
+  items: [{ sku: "X1", qty: 2 }],
+  note: "x".repeat(300),
+});
 
 /** A workflow with one log step and its trigger, written straight into the bench database. */
-async function seedTrigger(databaseUrl: string, orgId: string): Promise<string> {
+export async function seedTrigger(databaseUrl: string, orgId: string): Promise<string> {
   const key = generateTriggerKey();
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -67,7 +72,7 @@ export const triggerIntake: Scenario = {
           url: server.url,
           path,
           method: "POST" as const,
-          body,
+          body: triggerBody,
           headers: { "content-type": "application/json" },
           connections: config.connections,
           maxRequests: config.maxRequestsPerLoad,
