@@ -13,6 +13,13 @@ describe("launcher flags", () => {
     expect(shebang.split(" ")).toContain("--max-semi-space-size=4");
   });
 
+  it("the launcher caps the old generation's growth once the command has started (not during boot)", () => {
+    const launcher = readFileSync(new URL("bin/backplane.js", root), "utf8");
+    const started = launcher.indexOf("await main(process.argv);");
+    expect(started).toBeGreaterThan(0);
+    expect(launcher.indexOf('v8.setFlagsFromString("--heap-growing-percent=100")')).toBeGreaterThan(started);
+  });
+
   for (const name of ["start", "backplane"]) {
     it(`npm run ${name} passes the same flags`, () => {
       const flags = shebang.split(" ").slice(3).join(" ");
