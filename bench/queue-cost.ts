@@ -17,7 +17,7 @@ import { runToEnd } from "./lib/proc.ts";
 const root = path.resolve(import.meta.dirname, "..");
 const jobs = Number(process.argv[2] ?? 3000);
 const rounds = Number(process.argv[3] ?? 5);
-const named = process.argv.slice(4).map((arg) => arg.split("=") as [string, string]);
+const named = process.argv.slice(4).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] as [string, string]);
 const subjects: [string, string][] = named.length
   ? named
   : [["this", root], ...(benchConfig.queueCostBase ? [["base", benchConfig.queueCostBase] as [string, string]] : [])];
@@ -72,12 +72,15 @@ const median = (values: number[]) => {
 async function main() {
   const children: { name: string; child: ChildProcess }[] = [];
   try {
-    for (const [index, [name, spec]] of subjects.entries()) {
+    for (const [index, [name, value]] of subjects.entries()) {
+      const [spec = "", ...extra] = value.split(",");
       const loop = spec === "loop";
       const checkout = loop ? root : spec;
       const url = await freshDatabase(`bp_qcost_${index}`, loop ? null : checkout);
       const child = fork(path.join(root, "bench/lib/queue-cost-child.ts"), [checkout, url, loop ? "loop" : "backplane"], {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // name=checkout,KEY=value,…: environment for that subject only (an A/B of a setting).
+        env: { ...process.env, ...Object.fromEntries(extra.map((pair) => pair.split("=") as [string, string])) },
       });
       await new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
@@ -109,6 +112,18 @@ async function main() {
       );
       for (const [text, count, ms] of list.at(-1)?.top ?? [])
         console.log(`    ${(count / jobs).toFixed(3).padStart(7)}/job ${ms.toFixed(2).padStart(6)} ms each  ${text}`);
+    }
+    if (process.env.QUEUE_COST_LATENCY) {
+      // Paced enqueue → start, in turns like the throughput rounds.
+      const p50s = new Map<string, number[]>(children.map(({ name }) => [name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const { name, child } of children) {
+          const { p50, p99 } = await ask<{ p50: number; p99: number }>(child, { latency: 300 });
+          p50s.get(name)?.push(p50);
+          console.log(`${name.padEnd(12)} enqueue → start p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms`);
+        }
+      }
+      for (const [name, list] of p50s) console.log(`${name.padEnd(12)} p50 median ${median(list).toFixed(2)} ms`);
     }
     if (process.env.QUEUE_COST_IDLE) {
       for (const { name, child } of children) {

@@ -37,9 +37,10 @@ const drivers = await import(`${checkout}/bench/scenarios/queue-drivers.ts`);
 let started = 0;
 let target = 0;
 let allStarted: () => void = () => {};
-const onStart = (_t: number) => {
+let onStartHook = (_t: number) => {
   if (++started === target) allStarted();
 };
+const onStart = (t: number) => onStartHook(t);
 const driver = kind === "loop" ? await drivers.skipLockedQueue(databaseUrl, onStart) : await drivers.backplaneQueue(databaseUrl, onStart);
 
 const watcher = new pg.Client({ connectionString: databaseUrl, application_name: "queue-cost-watcher" });
@@ -107,14 +108,31 @@ async function run(jobs: number, producers: number) {
   };
 }
 
+/** Paced jobs (100/s, well under capacity): enqueue → start, p50 and p99 in ms. */
+async function latency(jobs: number) {
+  const latencies: number[] = [];
+  const previous = onStartHook;
+  onStartHook = (t) => latencies.push(now() - t);
+  for (let i = 0; i < jobs; i++) {
+    const next = new Promise((resolve) => setTimeout(resolve, 10));
+    await driver.enqueue(now());
+    await next;
+  }
+  while (latencies.length < jobs) await new Promise((resolve) => setTimeout(resolve, 20));
+  onStartHook = previous;
+  const sorted = latencies.sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(jobs * 0.5)], p99: sorted[Math.floor(jobs * 0.99)] };
+}
+
 async function idle(seconds: number) {
   statements.clear();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   return { statementsPerSecond: [...statements.values()].reduce((a, b) => a + b, 0) / seconds, top: [...statements.entries()] };
 }
 
-process.on("message", async (message: { run?: number; producers?: number; idle?: number; close?: boolean }) => {
-  if (message.run) process.send?.({ result: await run(message.run, message.producers ?? 8) });
+process.on("message", async (message: { run?: number; producers?: number; idle?: number; latency?: number; close?: boolean }) => {
+  if (message.latency) process.send?.({ result: await latency(message.latency) });
+  else if (message.run) process.send?.({ result: await run(message.run, message.producers ?? 8) });
   else if (message.idle) process.send?.({ result: await idle(message.idle) });
   else if (message.close) {
     await driver.close();

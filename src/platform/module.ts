@@ -67,6 +67,7 @@ export interface EnqueueOptions {
   /**
    * `after-commit` (with `tx`): no NOTIFY inside the transaction; the caller calls `jobs.wake()`
    * once it committed. For hot paths: a NOTIFY makes concurrent transactions commit one at a time.
+   * Without `tx` the job commits on its own and `enqueue` wakes the workers after it (coalesced).
    */
   wake?: "in-transaction" | "after-commit";
 }

@@ -63,6 +63,14 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
       const { startAfter, tx } = enqueueOptions;
       const sendOptions = { ...sendOptionsFor(job as JobDefinition<unknown>, config), ...(startAfter === undefined ? {} : { startAfter }) };
       if (tx && quiet && enqueueOptions.wake === "after-commit") return quiet.insert(tx, data, sendOptions);
+      if (!tx && quiet) {
+        // On its own the insert commits at once: wake after it, coalesced, rather than with a NOTIFY
+        // inside it. Measured (bench/queue-cost.ts): one NOTIFY per job woke every idle fetch loop for
+        // each job (2.4 fetches per job) and serialised the producers' commits; coalesced, 0.3.
+        const id = await quiet.insert(options.db, data, sendOptions);
+        quiet.wake();
+        return id;
+      }
       const id = await boss.send(JOBS_QUEUE, data, { ...sendOptions, ...(tx ? { db: bossTransaction(tx) } : {}) });
       if (!id) throw new Error(`Job ${job.name} was not enqueued`);
       return id;
