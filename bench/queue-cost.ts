@@ -6,12 +6,15 @@
  * Per job it reports jobs/s, the subject process's CPU, its PostgreSQL backends' CPU (from
  * /proc/<pid>/schedstat, so Linux and a local server only) and the statements it sent, which a
  * loaded machine barely moves. Default subjects: this checkout against QUEUE_COST_BASE.
+ * `name=checkout,KEY=value,…` gives one subject its own environment (an A/B of a setting);
+ * QUEUE_COST_LATENCY=1 adds paced enqueue → start rounds, QUEUE_COST_IDLE=1 the idle statements.
+ * Its databases (bp_qcost_<n>) are dropped at the end.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { benchConfig } from "./config.ts";
-import { BENCH_SECRET } from "./lib/database.ts";
+import { BENCH_SECRET, dropDatabase } from "./lib/database.ts";
 import { runToEnd } from "./lib/proc.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -134,6 +137,7 @@ async function main() {
     }
   } finally {
     for (const { child } of children) await ask(child, { close: true }).catch(() => child.kill("SIGKILL"));
+    for (const index of subjects.keys()) await dropDatabase(benchConfig.adminUrl, `bp_qcost_${index}`).catch(() => {});
   }
 }
 
