@@ -33,8 +33,9 @@ describe.runIf(pgbouncerUrl !== "")("tenant context behind PgBouncer (transactio
     database = await createEmptyPostgresDatabase(inject("template"));
     const name = new URL(database.url).pathname.slice(1);
     const url = databaseUrl(pgbouncerUrl, name);
-    const db = openPostgres({ url, poolMax: 8 });
-    const config = parseConfig({ NODE_ENV: "test", DATABASE_URL: url, JOBS_ENABLED: "false" });
+    // Debian's PgBouncer (1.18) cannot carry prepared statements across its server connections.
+    const db = openPostgres({ url, poolMax: 8, preparedStatements: false });
+    const config = parseConfig({ NODE_ENV: "test", DATABASE_URL: url, JOBS_ENABLED: "false", DATABASE_PREPARED_STATEMENTS: "false" });
     const log = createLogger({ level: "silent", destination: { write: () => true } as unknown as Writable });
     services = { config, db, log, jobs: await openJobQueue({ config, db, log }) };
     const app = createApp({ services, modules: availableModules });

@@ -18,7 +18,14 @@ export function biomechReader(services: Services): Database {
   if (!url) return services.db;
   let pool = pools.get(services.db);
   if (!pool) {
-    pool = keepLoginRole(openPostgres({ url, poolMax: services.config.DATABASE_POOL_MAX, applicationName: "backplane-biomech-readonly" }));
+    pool = keepLoginRole(
+      openPostgres({
+        url,
+        poolMax: services.config.DATABASE_POOL_MAX,
+        applicationName: "backplane-biomech-readonly",
+        preparedStatements: services.config.DATABASE_PREPARED_STATEMENTS,
+      }),
+    );
     // Idle read connections must not keep a stopping process alive.
     pool.pool.options.allowExitOnIdle = true;
     pools.set(services.db, pool);

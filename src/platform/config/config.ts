@@ -34,6 +34,12 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Prepare parameterized statements once per connection (faster: PostgreSQL parses and plans a
+   * statement once). Set false behind a transaction pooler that cannot carry prepared statements
+   * (PgBouncer < 1.21 or without max_prepared_statements, Supavisor/Supabase port 6543).
+   */
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   BACKPLANE_DATA_DIR: z.string().min(1).default(".backplane/data"),
   BACKPLANE_EMBEDDED_PG_PORT: port.default(54329),
   /**

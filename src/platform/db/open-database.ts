@@ -92,7 +92,12 @@ async function checkConnection(db: Database, where: { url: string; variable: str
 
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   if (config.DATABASE_URL) {
-    const db = openPostgres({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: options.applicationName });
+    const db = openPostgres({
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      applicationName: options.applicationName,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    });
     await checkConnection(db, { url: config.DATABASE_URL, variable: "DATABASE_URL" });
     return Object.assign(db, { connectionUrl: config.DATABASE_URL, via: "postgres" as const });
   }

@@ -2,15 +2,19 @@ import pg from "pg";
 import { isConnectionError } from "./connection-errors.ts";
 import type { Database, Orm, Sql } from "./database.ts";
 import { runStatementBatch } from "./statement-batch.ts";
+import { statementName } from "./statement-names.ts";
 
 interface Queryable {
-  query(text: string, params?: unknown[]): Promise<pg.QueryResult>;
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
 }
 
-function sqlOver(client: Queryable): Sql {
+function sqlOver(client: Queryable & { query(text: string, params?: unknown[]): Promise<pg.QueryResult> }, prepare: boolean): Sql {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result: pg.QueryResult | pg.QueryResult[] = await client.query(text, [...params]);
+      const name = prepare && params.length > 0 ? statementName(text) : undefined;
+      const result: pg.QueryResult | pg.QueryResult[] = name
+        ? await client.query({ name, text, values: [...params] })
+        : await client.query(text, [...params]);
       // Several statements (no parameters: the simple protocol) answer a result each: the last one's rows.
       return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
     },
@@ -51,6 +55,12 @@ export interface PostgresOptions {
   url: string;
   poolMax: number;
   applicationName?: string;
+  /**
+   * Prepare each parameterized statement once per connection (default true). Off behind a
+   * transaction pooler that does not carry prepared statements across its server connections
+   * (PgBouncer before 1.21 or without max_prepared_statements, Supavisor in transaction mode).
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -69,7 +79,8 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
   });
   // An idle client that dies (server restart) must not crash the process.
   pool.on("error", () => {});
-  const base = sqlOver(pool);
+  const prepare = options.preparedStatements ?? true;
+  const base = sqlOver(pool, prepare);
   let orm: Promise<Orm> | undefined;
 
   async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -92,7 +103,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
       client.release(broken);
     }
   }
-  const withSession = <T>(fn: (session: Sql) => Promise<T>): Promise<T> => withClient((client) => fn(sqlOver(client)));
+  const withSession = <T>(fn: (session: Sql) => Promise<T>): Promise<T> => withClient((client) => fn(sqlOver(client, prepare)));
 
   return {
     kind: "postgres",
@@ -101,7 +112,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
     ...base,
     withSession,
     transaction: (fn) => withSession((session) => pipelinedTransaction(session, "BEGIN", fn)),
-    batch: (statements) => withClient((client) => runStatementBatch(client, statements)),
+    batch: (statements) => withClient((client) => runStatementBatch(client, statements, prepare)),
     async ping() {
       await base.query("SELECT 1");
     },

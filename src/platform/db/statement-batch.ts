@@ -1,6 +1,7 @@
 import pg from "pg";
 // pg's own parameter conversion (Dates, Buffers, arrays, JSON), so a batch binds exactly as a query does.
 import pgUtils from "pg/lib/utils.js";
+import { statementName } from "./statement-names.ts";
 
 export interface Statement {
   text: string;
@@ -9,6 +10,9 @@ export interface Statement {
 
 /** The wire calls a batch makes; pg's Connection has these (see pg/lib/connection.js). */
 interface Wire {
+  /** Statement names this connection has prepared, with their text: pg's own bookkeeping. */
+  parsedStatements: Record<string, string>;
+  close(message: { type: "S"; name: string }): void;
   parse(message: { text: string; name: string }): void;
   bind(message: { portal: string; statement: string; values: unknown[] }): void;
   describe(message: { type: "P"; name: string }): void;
@@ -25,9 +29,12 @@ interface Wire {
  * bookkeeping already splits the answers per statement; only the writing differs.
  */
 class StatementBatch extends pg.Query {
-  readonly #statements: { text: string; values: unknown[] }[];
+  readonly #statements: PreparedStatement[];
+  /** Names this batch asked PostgreSQL to prepare, and the connection they were asked on. */
+  readonly parsedHere: string[] = [];
+  wire: Wire | undefined;
 
-  constructor(statements: { text: string; values: unknown[] }[], callback: (error: Error | null, result: unknown) => void) {
+  constructor(statements: PreparedStatement[], callback: (error: Error | null, result: unknown) => void) {
     super({ text: statements[0]?.text ?? "", callback } as pg.QueryConfig);
     this.#statements = statements;
   }
@@ -37,9 +44,19 @@ class StatementBatch extends pg.Query {
   }
 
   prepare(connection: Wire): void {
-    for (const { text, values } of this.#statements) {
-      connection.parse({ text, name: "" });
-      connection.bind({ portal: "", statement: "", values });
+    this.wire = connection;
+    for (const { text, values, name = "" } of this.#statements) {
+      if (name === "" || connection.parsedStatements[name] !== text) {
+        // A name this connection may or may not hold (an earlier batch failed before its Parse
+        // was answered): Close first, which is no error for a statement that does not exist.
+        if (name !== "") connection.close({ type: "S", name });
+        connection.parse({ text, name });
+        if (name !== "") {
+          connection.parsedStatements[name] = text;
+          this.parsedHere.push(name);
+        }
+      }
+      connection.bind({ portal: "", statement: name, values });
       connection.describe({ type: "P", name: "" });
       connection.execute({ portal: "", rows: 0 });
     }
@@ -47,22 +64,37 @@ class StatementBatch extends pg.Query {
   }
 }
 
+interface PreparedStatement {
+  text: string;
+  values: unknown[];
+  name?: string | undefined;
+}
+
 /**
  * Runs `statements` on `client` as one implicit transaction in one round trip and answers each
- * statement's rows. Values are converted before anything is written, so a value pg cannot send
- * fails the batch without a byte on the wire.
+ * statement's rows; with `prepare`, as named statements (statement-names.ts). Values are converted
+ * before anything is written, so a value pg cannot send fails the batch without a byte on the wire.
  */
-export function runStatementBatch(client: pg.PoolClient, statements: readonly Statement[]): Promise<unknown[][]> {
+export function runStatementBatch(client: pg.PoolClient, statements: readonly Statement[], prepare = false): Promise<unknown[][]> {
   if (statements.length === 0) return Promise.resolve([]);
-  let prepared: { text: string; values: unknown[] }[];
+  let prepared: PreparedStatement[];
   try {
-    prepared = statements.map(({ text, params = [] }) => ({ text, values: params.map((value) => pgUtils.prepareValue(value)) }));
+    prepared = statements.map(({ text, params = [] }) => ({
+      text,
+      values: params.map((value) => pgUtils.prepareValue(value)),
+      name: prepare ? statementName(text) : undefined,
+    }));
   } catch (error) {
     return Promise.reject(error);
   }
   return new Promise((resolve, reject) => {
     const batch = new StatementBatch(prepared, (error, result) => {
-      if (error) return reject(error);
+      if (error) {
+        // After an error PostgreSQL skipped the rest, Parses included: forget what this batch
+        // prepared, so the next use Closes and prepares it again.
+        for (const name of batch.parsedHere) if (batch.wire) delete batch.wire.parsedStatements[name];
+        return reject(error);
+      }
       const results = (Array.isArray(result) ? result : [result]) as pg.QueryResult[];
       resolve(results.map((each) => each.rows));
     });
