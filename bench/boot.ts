@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,8 +38,17 @@ export interface BootTime {
   cpuMs: number;
 }
 
+/** Ports nothing listens on now, from the OS (held together, so they differ): a random one could be another server's, whose 200 would be counted. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 export async function measureBoot(env: Record<string, string>): Promise<BootTime> {
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const [port, embeddedPort] = await freePorts(2);
   const started = performance.now();
   const child = spawn(process.execPath, [...launcherFlags, bin, "serve"], {
     env: {
@@ -46,7 +56,7 @@ export async function measureBoot(env: Record<string, string>): Promise<BootTime
       LOG_LEVEL: "warn",
       LOG_PRETTY: "false",
       PORT: String(port),
-      BACKPLANE_EMBEDDED_PG_PORT: String(port + 1),
+      BACKPLANE_EMBEDDED_PG_PORT: String(embeddedPort),
       ...env,
     },
     stdio: "ignore",
