@@ -56,13 +56,15 @@ async function freshDatabase(name: string, checkout: string | null): Promise<str
 
 function ask<T>(child: ChildProcess, message: object): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`subject exited (${code})`));
     const onMessage = (answer: { result?: T }) => {
       if (answer.result === undefined) return;
       child.off("message", onMessage);
+      child.off("exit", onExit);
       resolve(answer.result);
     };
     child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`subject exited (${code})`)));
+    child.once("exit", onExit);
     child.send(message);
   });
 }
