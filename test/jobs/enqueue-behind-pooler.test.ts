@@ -11,10 +11,9 @@ import { defaultJob } from "./support/jobs-test-module.ts";
 const pgbouncerUrl = inject("pgbouncerUrl");
 
 /**
- * `enqueue` outside a transaction sends pg-boss's insert as a named statement. A transaction-pooling
- * PgBouncer before 1.21 (Debian's 1.18 in .ci/run) does not keep those per client: the statement
- * is then missing (or already there) on the server connection it lands on. Every enqueue must
- * still store exactly one job, and the queue falls back to unnamed statements.
+ * `enqueue` outside a transaction writes pg-boss's insert itself and wakes the workers after it.
+ * Behind a transaction-pooling PgBouncer (Debian's 1.18 in .ci/run, run with
+ * DATABASE_PREPARED_STATEMENTS=false as it must be) every enqueue stores exactly one job.
  */
 describe.runIf(pgbouncerUrl !== "")("enqueue behind a transaction-pooling PgBouncer", () => {
   let database: { url: string; drop(): Promise<void> };
@@ -24,8 +23,8 @@ describe.runIf(pgbouncerUrl !== "")("enqueue behind a transaction-pooling PgBoun
   beforeAll(async () => {
     database = await createEmptyPostgresDatabase(inject("template"));
     const url = databaseUrl(pgbouncerUrl, new URL(database.url).pathname.slice(1));
-    db = openPostgres({ url, poolMax: 8 });
-    const config = parseConfig({ NODE_ENV: "test", DATABASE_URL: url });
+    db = openPostgres({ url, poolMax: 8, preparedStatements: false });
+    const config = parseConfig({ NODE_ENV: "test", DATABASE_URL: url, DATABASE_PREPARED_STATEMENTS: "false" });
     const log = createLogger({ level: "silent", destination: { write: () => true } as unknown as Writable });
     jobs = await openJobQueue({ config, db, log });
   });

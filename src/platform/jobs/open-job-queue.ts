@@ -67,7 +67,7 @@ export async function openJobQueue(options: { config: Config; db: Database; log:
         // On its own the insert commits at once: wake after it, coalesced, rather than with a NOTIFY
         // inside it. Measured (bench/queue-cost.ts): one NOTIFY per job woke every idle fetch loop for
         // each job (2.4 fetches per job) and serialised the producers' commits; coalesced, 0.3.
-        const id = await quiet.insertAlone(data, sendOptions);
+        const id = await quiet.insert(options.db, data, sendOptions);
         quiet.wake();
         return id;
       }

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import type pg from "pg";
 import type { PgBoss, SendOptions } from "pg-boss";
 // pg-boss's own statements (its public API always adds a NOTIFY to a notify-enabled queue's insert).
 import { insertJobs, notifyQueue } from "pg-boss/dist/plans.js";
@@ -21,24 +19,12 @@ export interface QuietEnqueue {
   /** That statement, run in `tx`; returns the job id. */
   insert(tx: Sql, data: JobEnvelope, options: SendOptions): Promise<string>;
   /**
-   * That statement on its own (it commits at once), as a named statement: parsed and planned once
-   * per pool connection instead of per job. Returns the job id; the caller wakes the workers.
-   */
-  insertAlone(data: JobEnvelope, options: SendOptions): Promise<string>;
-  /**
    * Wakes the workers after the caller's commit: one NOTIFY outside any transaction, coalesced
    * (while one is on its way, later calls share a single follow-up, so every call is followed by
    * a NOTIFY sent after it). Never throws: a lost wake costs at most the workers' poll interval.
    */
   wake(): void;
 }
-
-/**
- * What a transaction-pooling PgBouncer without prepared-statement support (before 1.21) answers
- * when a named statement went to another server connection: it does not exist there (at Bind) or
- * already exists there (at Parse). Either way the statement did not run.
- */
-const lostPreparedStatement = new Set(["26000", "42P05"]);
 
 /** Read once at start: looked up lazily, the first requests would each wait for a pool connection inside their transaction. */
 export async function quietEnqueue(boss: PgBoss, db: Database, log: Logger): Promise<QuietEnqueue> {
@@ -73,35 +59,13 @@ export async function quietEnqueue(boss: PgBoss, db: Database, log: Logger): Pro
     sql: insertStatement,
     params: [JSON.stringify([jobRow(data, options)])] as [string],
   });
-  const insert = async (tx: Sql, data: JobEnvelope, options: SendOptions) => {
-    const { sql, params } = statement(data, options);
-    const [row] = await tx.query<{ id: string }>(sql, params);
-    if (!row) throw new Error(`Job ${data.job} was not enqueued`);
-    return row.id;
-  };
-  // Measured (bench/queue-cost.ts): parsing and planning pg-boss's 23-column insert was a third of
-  // PostgreSQL's CPU per job. The name carries the text's hash, so versions side by side never
-  // share a name for different statements.
-  const pool = "pool" in db ? (db.pool as pg.Pool | undefined) : undefined;
-  const name = `backplane_enqueue_${createHash("sha256").update(insertStatement).digest("hex").slice(0, 16)}`;
-  let prepare = pool !== undefined;
   return {
     statement,
-    insert,
-    async insertAlone(data, options) {
-      if (prepare && pool) {
-        const { sql, params } = statement(data, options);
-        try {
-          const { rows } = await pool.query<{ id: string }>({ name, text: sql, values: params });
-          if (!rows[0]) throw new Error(`Job ${data.job} was not enqueued`);
-          return rows[0].id;
-        } catch (error) {
-          if (!lostPreparedStatement.has((error as { code?: string }).code ?? "")) throw error;
-          if (prepare) log.info("job queue: the connection pooler does not keep prepared statements; enqueueing unprepared");
-          prepare = false;
-        }
-      }
-      return insert(db, data, options);
+    async insert(tx, data, options) {
+      const { sql, params } = statement(data, options);
+      const [row] = await tx.query<{ id: string }>(sql, params);
+      if (!row) throw new Error(`Job ${data.job} was not enqueued`);
+      return row.id;
     },
     wake,
   };
