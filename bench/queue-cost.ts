@@ -7,7 +7,7 @@
  * /proc/<pid>/schedstat, so Linux and a local server only) and the statements it sent, which a
  * loaded machine barely moves. Default subjects: this checkout against QUEUE_COST_BASE.
  * `name=checkout,KEY=value,…` gives one subject its own environment (an A/B of a setting);
- * QUEUE_COST_LATENCY=1 adds paced enqueue → start rounds, QUEUE_COST_IDLE=1 the idle statements.
+ * `QUEUE_BACKLOG=n` there fills its job table with n completed jobs first; QUEUE_COST_LATENCY=1 adds paced enqueue → start rounds, QUEUE_COST_IDLE=1 the idle statements.
  * Its databases (bp_qcost_<n>) are dropped at the end.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -16,6 +16,7 @@ import pg from "pg";
 import { benchConfig } from "./config.ts";
 import { BENCH_SECRET, dropDatabase } from "./lib/database.ts";
 import { runToEnd } from "./lib/proc.ts";
+import { fillCompletedJobs } from "./scenarios/queue-backlog.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const jobs = Number(process.argv[2] ?? 3000);
@@ -82,6 +83,9 @@ async function main() {
       const loop = spec === "loop";
       const checkout = loop ? root : spec;
       const url = await freshDatabase(`bp_qcost_${index}`, loop ? null : checkout);
+      // QUEUE_BACKLOG=n in a subject's environment: n completed jobs in its table first (scenario 4's backlog case).
+      const backlog = Number(extra.find((pair) => pair.startsWith("QUEUE_BACKLOG="))?.split("=")[1] ?? 0);
+      if (backlog > 0 && !loop) console.log(`${name}: ${JSON.stringify(await fillCompletedJobs(url, backlog))}`);
       const child = fork(path.join(root, "bench/lib/queue-cost-child.ts"), [checkout, url, loop ? "loop" : "backplane"], {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         // name=checkout,KEY=value,…: environment for that subject only (an A/B of a setting).
