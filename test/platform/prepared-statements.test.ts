@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/platform/db/database.ts";
 import { openPostgres } from "../../src/platform/db/open-postgres.ts";
+import { prepared } from "../../src/platform/db/statement-names.ts";
 import { dbKind, postgresUrl } from "../support/test-database.ts";
 
-const prepared = "SELECT statement FROM pg_prepared_statements WHERE statement LIKE $1";
+const preparedLike = "SELECT statement FROM pg_prepared_statements WHERE statement LIKE $1";
 
 // PGlite runs in-process: nothing to prepare over a wire, so this is PostgreSQL's alone.
 describe.runIf(dbKind === "postgres")("prepared statements (real PostgreSQL)", () => {
@@ -19,46 +20,54 @@ describe.runIf(dbKind === "postgres")("prepared statements (real PostgreSQL)", (
   });
   const marker = () => `prepared-probe-${Math.random().toString(36).slice(2)}`;
 
-  it("prepares a parameterized statement once per connection and reuses it", async () => {
+  it("an unmarked statement is not prepared", async () => {
     const db = open();
     const tag = marker();
-    const text = `SELECT $1::text AS echo /* ${tag} */`;
+    await db.query(`SELECT $1::text AS echo /* ${tag} */`, ["a"]);
+    expect(await db.query(preparedLike, [`%${tag}%`])).toEqual([]);
+  });
+
+  it("prepares a marked statement once per connection and reuses it", async () => {
+    const db = open();
+    const tag = marker();
+    const text = prepared(`SELECT $1::text AS echo /* ${tag} */`);
     expect(await db.query(text, ["a"])).toEqual([{ echo: "a" }]);
     expect(await db.query(text, ["b"])).toEqual([{ echo: "b" }]);
     await db.withSession(async (session) => expect(await session.query(text, ["c"])).toEqual([{ echo: "c" }]));
-    expect(await db.query(prepared, [`%${tag}%`])).toHaveLength(1);
+    expect(await db.query(preparedLike, [`%${tag}%`])).toHaveLength(1);
   });
 
   it("prepares nothing when turned off (behind a transaction pooler)", async () => {
     const db = open(false);
     const tag = marker();
-    await db.query(`SELECT $1::text AS echo /* ${tag} */`, ["a"]);
-    await db.batch([{ text: `SELECT $1::int AS n /* ${tag} */`, params: [1] }]);
+    await db.query(prepared(`SELECT $1::text AS echo /* ${tag} */`), ["a"]);
+    await db.batch([{ text: prepared(`SELECT $1::int AS n /* ${tag} */`), params: [1] }]);
     expect(await db.query("SELECT count(*)::int AS n FROM pg_prepared_statements")).toEqual([{ n: 0 }]);
   });
 
   it("a batch prepares its statements too, and a failed batch leaves none half-known", async () => {
     const db = open();
     const tag = marker();
-    const first = { text: `SELECT $1::int AS n /* ${tag} first */`, params: [1] };
-    const failing = { text: `SELECT 1 / $1::int AS n /* ${tag} */`, params: [0] };
-    const skipped = { text: `SELECT $1::int AS n /* ${tag} skipped */`, params: [3] };
+    const first = { text: prepared(`SELECT $1::int AS n /* ${tag} first */`), params: [1] };
+    const failing = { text: prepared(`SELECT 1 / $1::int AS n /* ${tag} */`), params: [0] };
+    const skipped = { text: prepared(`SELECT $1::int AS n /* ${tag} skipped */`), params: [3] };
     // `first` is prepared, then the batch fails: PostgreSQL never sees `skipped`'s Parse.
     await expect(db.batch([first, failing, skipped])).rejects.toThrow(/division by zero/);
     // Both run again on the same connection: `first` (which does exist) and `skipped` (which does not).
     expect(await db.batch([first, skipped])).toEqual([[{ n: 1 }], [{ n: 3 }]]);
     expect(await db.batch([skipped, first])).toEqual([[{ n: 3 }], [{ n: 1 }]]);
-    const names = await db.query<{ statement: string }>(prepared, [`%${tag}%`]);
-    expect(names.map((row) => row.statement).sort()).toEqual([first.text, failing.text, skipped.text].sort());
+    const names = await db.query<{ statement: string }>(preparedLike, [`%${tag}%`]);
+    // The failed batch's names were dropped (Close) after it failed; the later batches prepared theirs again.
+    expect(names.map((row) => row.statement).sort()).toEqual([first.text, skipped.text].sort());
   });
 
   it("a statement prepared by a plain query is reused by a batch and the other way round", async () => {
     const db = open();
     const tag = marker();
-    const text = `SELECT $1::text AS echo /* ${tag} */`;
+    const text = prepared(`SELECT $1::text AS echo /* ${tag} */`);
     await db.query(text, ["plain"]);
     expect(await db.batch([{ text, params: ["batch"] }])).toEqual([[{ echo: "batch" }]]);
     expect(await db.query(text, ["plain again"])).toEqual([{ echo: "plain again" }]);
-    expect(await db.query(prepared, [`%${tag}%`])).toHaveLength(1);
+    expect(await db.query(preparedLike, [`%${tag}%`])).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
+import { prepared } from "../db/statement-names.ts";
 import type { Logger } from "../observability/logger.ts";
 import { asService } from "../tenancy/with-tenant.ts";
 import { parseApiKey } from "./api-key-format.ts";
@@ -58,10 +59,10 @@ interface KeyRow {
 }
 
 // Revocation and expiry are judged by the database clock, the clock that wrote revoked_at and expires_at.
-const lookupKey = `
+const lookupKey = prepared(`
 SELECT id, org_id, scopes, revoked_at IS NOT NULL AS revoked, rate_limit_per_second, rate_limit_burst,
   (EXTRACT(EPOCH FROM expires_at - now()) * 1000)::float8 AS expires_in_ms
-FROM backplane.api_keys WHERE digest = $1`;
+FROM backplane.api_keys WHERE digest = $1`);
 
 /**
  * Verifies database keys: checksum first (no I/O), then one HMAC and one indexed lookup,

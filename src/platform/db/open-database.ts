@@ -107,7 +107,9 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
     const url = acquired.heldBy.url as string;
     options.notice?.(`The embedded database is open in process ${acquired.heldBy.pid}; connecting through it at ${url}`);
     // The socket multiplexes onto PGlite's single session: keep the pool tiny.
-    const db = openPostgres({ url, poolMax: 1, applicationName: options.applicationName });
+    // No prepared statements: every socket client shares PGlite's one session, which keeps what
+    // each client prepared after it leaves, so another process's Parse of the same name fails.
+    const db = openPostgres({ url, poolMax: 1, applicationName: options.applicationName, preparedStatements: false });
     await checkConnection(db, { url, variable: `BACKPLANE_EMBEDDED_PG_PORT, served by process ${acquired.heldBy.pid}` });
     return Object.assign(db, { connectionUrl: url, via: "embedded-socket" as const });
   }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { isConnectionError } from "./connection-errors.ts";
 import type { Database, Orm, Sql } from "./database.ts";
-import { runStatementBatch } from "./statement-batch.ts";
+import { runStatementBatch, type Statement } from "./statement-batch.ts";
 import { statementName } from "./statement-names.ts";
 
 interface Queryable {
@@ -26,15 +26,17 @@ function sqlOver(client: Queryable & { query(text: string, params?: unknown[]): 
 }
 
 /**
- * BEGIN (`opening`: BEGIN plus any statements that must precede `fn`'s, as one simple-protocol
- * batch) is written without waiting for its answer, so it rides `fn`'s first statement's round
- * trip on a pipelining client. The order on the wire is kept, so `fn` still runs inside the
- * transaction; if the opening batch fails, the transaction is aborted and every statement of
- * `fn` fails with it (BEGIN itself fails only with its connection). The opening's error wins,
- * being the cause.
+ * BEGIN, then `settings` (a statement of set_config calls, if any), written without waiting for
+ * their answers, so they ride the first statement of `fn` in one round trip on a pipelining
+ * client. The order on the wire is kept, so `fn` runs inside the transaction. BEGIN goes alone as a
+ * simple query, which fails only with its connection; the settings carry their values as
+ * parameters, so a value PostgreSQL refuses (a NUL byte, say) fails inside the transaction and
+ * aborts it, and every statement of `fn` fails with it instead of running without them. The
+ * opening's error wins, being the cause.
  */
-export async function pipelinedTransaction<T>(session: Sql, opening: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  const opened = session.exec(opening).then(
+export async function pipelinedTransaction<T>(session: Sql, settings: Statement | null, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  const begun = session.exec("BEGIN");
+  const opened = (settings ? Promise.all([begun, session.query(settings.text, settings.params ?? [])]) : begun).then(
     () => null,
     (error: unknown) => ({ error }),
   );
@@ -111,7 +113,7 @@ export function openPostgres(options: PostgresOptions): Database & { pool: pg.Po
     orm: () => (orm ??= import("drizzle-orm/node-postgres").then(({ drizzle }) => drizzle({ client: pool }) as Orm)),
     ...base,
     withSession,
-    transaction: (fn) => withSession((session) => pipelinedTransaction(session, "BEGIN", fn)),
+    transaction: (fn) => withSession((session) => pipelinedTransaction(session, null, fn)),
     batch: (statements) => withClient((client) => runStatementBatch(client, statements, prepare)),
     async ping() {
       await base.query("SELECT 1");

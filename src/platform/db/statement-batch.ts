@@ -34,9 +34,17 @@ class StatementBatch extends pg.Query {
   readonly parsedHere: string[] = [];
   wire: Wire | undefined;
 
-  constructor(statements: PreparedStatement[], callback: (error: Error | null, result: unknown) => void) {
+  readonly #closing: readonly string[];
+
+  constructor(
+    statements: PreparedStatement[],
+    callback: (error: Error | null, result: unknown) => void,
+    /** Prepared statements to drop first (Close: no error for one that does not exist). */
+    closing: readonly string[] = [],
+  ) {
     super({ text: statements[0]?.text ?? "", callback } as pg.QueryConfig);
     this.#statements = statements;
+    this.#closing = closing;
   }
 
   requiresPreparation(): boolean {
@@ -45,6 +53,7 @@ class StatementBatch extends pg.Query {
 
   prepare(connection: Wire): void {
     this.wire = connection;
+    for (const name of this.#closing) connection.close({ type: "S", name });
     for (const { text, values, name = "" } of this.#statements) {
       if (name === "" || connection.parsedStatements[name] !== text) {
         // A name this connection may or may not hold (an earlier batch failed before its Parse
@@ -90,10 +99,14 @@ export function runStatementBatch(client: pg.PoolClient, statements: readonly St
   return new Promise((resolve, reject) => {
     const batch = new StatementBatch(prepared, (error, result) => {
       if (error) {
-        // After an error PostgreSQL skipped the rest, Parses included: forget what this batch
-        // prepared, so the next use Closes and prepares it again.
-        for (const name of batch.parsedHere) if (batch.wire) delete batch.wire.parsedStatements[name];
-        return reject(error);
+        // After an error PostgreSQL skipped the rest, Parses included, but kept those it had
+        // done: which is unknown here, so drop them all (Close) and forget them, before the
+        // connection serves anything else.
+        const wire = batch.wire;
+        if (batch.parsedHere.length === 0 || !wire) return reject(error);
+        for (const name of batch.parsedHere) delete wire.parsedStatements[name];
+        client.query(new StatementBatch([], () => reject(error), batch.parsedHere) as unknown as pg.QueryConfig);
+        return;
       }
       const results = (Array.isArray(result) ? result : [result]) as pg.QueryResult[];
       resolve(results.map((each) => each.rows));

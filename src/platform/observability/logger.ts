@@ -118,6 +118,15 @@ export function lazyChild(parent: Logger, bindings: pino.Bindings): Logger {
       methods.set(property, value);
       return value;
     },
+    // Anything else (setting the level, enumerating) is the real child's.
+    set: (_, property, value) => Reflect.set(real(), property, value),
+    has: (_, property) => Reflect.has(real(), property),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_, property) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(real(), property);
+      // The proxy's target is an empty, extensible object: report every property as configurable.
+      return descriptor ? { ...descriptor, configurable: true } : undefined;
+    },
   });
   return proxy;
 }

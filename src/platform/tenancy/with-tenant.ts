@@ -1,7 +1,8 @@
-import pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import type { Database, Sql } from "../db/database.ts";
 import { pipelinedTransaction } from "../db/open-postgres.ts";
+import type { Statement } from "../db/statement-batch.ts";
+import { prepared } from "../db/statement-names.ts";
 
 /** The NOLOGIN, NOBYPASSRLS role tenant work runs as (migrations/platform/0004_app_role.sql). */
 export const APP_ROLE = "backplane_app";
@@ -26,21 +27,28 @@ export function keepLoginRole<D extends Database>(db: D): D {
   return db;
 }
 
+/** `SELECT set_config($1, $2, true), …` for `count` settings: one marked (prepared) text per count. */
+const settingsStatements = new Map<number, string>();
+function settingsStatement(settings: [name: string, value: string][]): Statement {
+  let text = settingsStatements.get(settings.length);
+  if (!text) {
+    text = prepared(`SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`);
+    settingsStatements.set(settings.length, text);
+  }
+  return { text, params: settings.flat() };
+}
+
 /**
- * Runs `fn` in one transaction on `db` after setting `settings` transaction-locally. Over the
- * network BEGIN and the settings are one simple-protocol batch, pipelined with `fn`'s first
- * statement, so a one-statement tenant read costs 2 round trips (that, then COMMIT) instead of
- * 4. A simple-protocol batch cannot carry $n parameters, so there (only) the values are quoted by
- * pg's escapeLiteral. On PGlite (in-process) the plain parameterized form is used.
+ * Runs `fn` in one transaction on `db` after setting `settings` transaction-locally, every value a
+ * parameter. Over the network BEGIN and the settings are pipelined with `fn`'s first statement
+ * (pipelinedTransaction), so a one-statement tenant transaction costs 2 round trips (that, then
+ * COMMIT), and a value the database refuses aborts the transaction before `fn` can run without it.
  */
 function inSettings<T>(db: Database, settings: [name: string, value: string][], fn: (tx: Sql) => Promise<T>): Promise<T> {
-  if (db.kind === "postgres") {
-    const assignments = settings.map(([name, value]) => `set_config('${name}', ${pg.escapeLiteral(value)}, true)`);
-    return db.withSession((session) => pipelinedTransaction(session, `BEGIN; SELECT ${assignments.join(", ")}`, fn));
-  }
-  const assignments = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+  const statement = settingsStatement(settings);
+  if (db.kind === "postgres") return db.withSession((session) => pipelinedTransaction(session, statement, fn));
   return db.transaction(async (tx) => {
-    await tx.query(`SELECT ${assignments.join(", ")}`, settings.flat());
+    await tx.query(statement.text, statement.params);
     return fn(tx);
   });
 }
@@ -75,11 +83,7 @@ function tenantSettings(db: Database, tenant: TenantContext): [string, string][]
  * it makes no two statements atomic: work of several statements belongs in `withTenant`.
  */
 export function asTenant(db: Database, tenant: TenantContext): Sql {
-  const settings = tenantSettings(db, tenant);
-  const assign = {
-    text: `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
-    params: settings.flat(),
-  };
+  const assign = settingsStatement(tenantSettings(db, tenant));
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
       const answers = await db.batch([assign, { text, params }]);
@@ -100,10 +104,9 @@ export interface TenantLookup {
  * One transaction that first finds its tenant, then works as it: `lookup` runs as the connecting
  * role (asService's footing, for a row found before any org is known, like a trigger key's) and
  * names the org and principal; the app role and the tenant settings then hold for all `fn` runs,
- * as in withTenant. On a real server the lookup and the settings ride BEGIN's round trip: its one
- * value is quoted by escapeLiteral like the settings in inSettings, and the role switches inside
- * the lookup statement, which PostgreSQL has already planned and permission-checked as the
- * connecting role. No row (unknown or inactive): nothing else runs, and the answer is null.
+ * as in withTenant. On a real server the lookup and the settings ride BEGIN's round trip (pipelined,
+ * the value a parameter), and the role switches inside the lookup statement, which PostgreSQL has
+ * already planned and permission-checked as the connecting role. No row (unknown or inactive): nothing else runs, and the answer is null.
  */
 export async function withTenantFoundBy<Row extends { org_id: string; principal: string }, T>(
   db: Database,
@@ -115,10 +118,17 @@ export async function withTenantFoundBy<Row extends { org_id: string; principal:
   const settings = (org: string, principal: string) =>
     `set_config('app.org_id', ${org}, true), set_config('app.user_id', '', true), set_config('app.principal', ${principal}, true)${role}`;
   if (db.kind === "postgres") {
+    const found = prepared(`SELECT found.*, ${settings("found.org_id", "found.principal")} FROM (${lookup.sql}) AS found`);
     return db.withSession(async (session) => {
+      // BEGIN is pipelined with the lookup (one round trip); the lookup's value is a parameter.
+      const begun = session.exec("BEGIN").then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
       try {
-        const found = `SELECT found.*, ${settings("found.org_id", "found.principal")} FROM (${lookup.sql.replace("$1", pg.escapeLiteral(lookup.value))}) AS found`;
-        const [row] = await session.query<Row>(`BEGIN; ${found}`);
+        const [row] = await session.query<Row>(found, [lookup.value]);
+        const failed = await begun;
+        if (failed) throw failed.error;
         if (!row) {
           await session.exec("ROLLBACK");
           return null;
@@ -127,8 +137,9 @@ export async function withTenantFoundBy<Row extends { org_id: string; principal:
         await session.exec("COMMIT");
         return { row, result };
       } catch (error) {
+        const failed = await begun;
         await session.exec("ROLLBACK").catch(() => {});
-        throw error;
+        throw failed ? failed.error : error;
       }
     });
   }

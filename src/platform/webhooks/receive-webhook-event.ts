@@ -1,4 +1,5 @@
 import type { Sql } from "../db/database.ts";
+import { prepared } from "../db/statement-names.ts";
 import { newId } from "../ids.ts";
 import type { EnqueueOptions, JobDefinition, JobQueue } from "../module.ts";
 
@@ -92,7 +93,7 @@ export async function receiveWebhookEvent<P extends WebhookEventJobPayload>(
       parts.push(`alongside AS (${shifted(options.alongside.sql, params.length)})`);
       params.push(...options.alongside.params);
     }
-    [inserted] = await tx.query(`WITH ${parts.join(",\n")}\nSELECT id, received_at FROM event`, params);
+    [inserted] = await tx.query(prepared(`WITH ${parts.join(",\n")}\nSELECT id, received_at FROM event`), params);
   } else {
     [inserted] = await tx.query<{ id: string; received_at: Date | string }>(insertEvent, values);
     if (inserted) {

@@ -1,4 +1,5 @@
 import type { Sql } from "../../../platform/db/database.ts";
+import { prepared } from "../../../platform/db/statement-names.ts";
 import type { Session } from "../schemas.ts";
 import { type SessionRow, sessionColumns, toSession } from "./session-row.ts";
 
@@ -18,15 +19,16 @@ export interface ListSessionsInput {
 // Four fixed statements rather than optional predicates ("$2 IS NULL OR …"): each one
 // matches one index exactly, so the planner never has to guess.
 const order = "ORDER BY captured_at DESC, id DESC";
+// Prepared (statement-names.ts): the hot read of docs/benchmarks.md.
 const statements = {
-  org: `SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 ${order} LIMIT $2`,
-  orgAfter: `SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND (captured_at, id) < ($3::timestamptz, $4::text) ${order} LIMIT $2`,
-  athlete: `SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND athlete_id = $3 ${order} LIMIT $2`,
-  athleteAfter: `SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND athlete_id = $3 AND (captured_at, id) < ($4::timestamptz, $5::text) ${order} LIMIT $2`,
+  org: prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 ${order} LIMIT $2`),
+  orgAfter: prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND (captured_at, id) < ($3::timestamptz, $4::text) ${order} LIMIT $2`),
+  athlete: prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND athlete_id = $3 ${order} LIMIT $2`),
+  athleteAfter: prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND athlete_id = $3 AND (captured_at, id) < ($4::timestamptz, $5::text) ${order} LIMIT $2`),
 };
 
 /**
