@@ -67,7 +67,7 @@ export async function prepareNextExample(log: (line: string) => void = () => {})
   const installed = path.join(exampleDir, "node_modules/.package-lock.json");
   if (!existsSync(nextBin) || mtime(installed) < mtime(path.join(exampleDir, "package-lock.json"))) {
     await timed("npm install (examples/nextjs)", () =>
-      run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: exampleDir, timeoutMs: 600_000 }),
+      run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--maxsockets=4"], { cwd: exampleDir, timeoutMs: 600_000 }),
     );
   }
   const compiled = path.join(repositoryDir, "dist/adapters/next/index.js");

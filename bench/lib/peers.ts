@@ -33,7 +33,11 @@ export async function installPeers(log: (line: string) => void): Promise<void> {
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        await runToEnd("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: peers, timeoutMs: 900_000 });
+        // Few sockets: the registry proxy here has refused some of many parallel TLS connections.
+        await runToEnd("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--maxsockets=4"], {
+          cwd: peers,
+          timeoutMs: 900_000,
+        });
         break;
       } catch (error) {
         if (attempt >= 2) throw error;
