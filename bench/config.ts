@@ -61,6 +61,8 @@ export const benchConfig = {
   skipPeers: env.BENCH_SKIP_PEERS === "1",
   /** The committed results folder; BENCH_RESULTS_DIR points a trial run elsewhere. */
   resultsDir: env.BENCH_RESULTS_DIR || new URL("./results/", import.meta.url).pathname,
+  /** The results file's name (default: today's date); e.g. 2026-11-26b for a second run that day. */
+  resultsName: env.BENCH_RESULTS_NAME || undefined,
 };
 
 export type BenchConfig = typeof benchConfig;

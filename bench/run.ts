@@ -106,12 +106,13 @@ async function main(): Promise<number> {
     log(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
 
-  const markdown = [markdownReport(figures, machine, notes), ...compareWithPrevious(figures, benchConfig.resultsDir, machine.date)]
+  const name = benchConfig.resultsName ?? machine.date;
+  const markdown = [markdownReport(figures, machine, notes), ...compareWithPrevious(figures, benchConfig.resultsDir, name)]
     .join("\n")
     .concat("\n");
   log(`\n${markdown}`);
   mkdirSync(benchConfig.resultsDir, { recursive: true });
-  const base = path.join(benchConfig.resultsDir, machine.date);
+  const base = path.join(benchConfig.resultsDir, name);
   writeFileSync(`${base}.md`, markdown);
   writeFileSync(
     `${base}.json`,

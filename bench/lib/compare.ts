@@ -19,10 +19,11 @@ const higherIsBetter = (figure: Figure, onRatio: boolean) => (onRatio && figure.
  * judged on its ratio to the first baseline (machines and their load differ between runs, the
  * ratio less so); one without, on its own value. Anything more than 10 % worse is flagged.
  */
-export function compareWithPrevious(figures: Figure[], resultsDir: string, today: string): string[] {
+export function compareWithPrevious(figures: Figure[], resultsDir: string, name: string): string[] {
   if (!existsSync(resultsDir)) return [];
+  // Results are named by date, a second run of a day with a letter (2026-11-26b): the latest before this one.
   const earlier = readdirSync(resultsDir)
-    .filter((file) => /^\d{4}-\d{2}-\d{2}\.json$/.test(file) && file.slice(0, 10) < today)
+    .filter((file) => /^\d{4}-\d{2}-\d{2}[a-z]?\.json$/.test(file) && file.slice(0, -".json".length) < name)
     .sort()
     .at(-1);
   if (!earlier) return [];
