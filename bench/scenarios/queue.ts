@@ -87,6 +87,20 @@ interface Opened {
   hooks: { set(onStart: OnStart): void };
 }
 
+/** One queue as a subject of `alternate`: measured with the scenario's job counts, its sample logged. */
+function measuredSubject(context: Context, { driver, hooks }: Opened, nameWidth: number) {
+  return {
+    name: driver.name,
+    measure: async () => {
+      const sample = await measure(driver, hooks, context.config.queueJobs, context.config.queueLatencyJobs);
+      context.log(
+        `  ${driver.name.padEnd(nameWidth)} ${sample.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms`,
+      );
+      return sample;
+    },
+  };
+}
+
 async function openDriver(make: (onStart: OnStart) => Promise<QueueDriver>): Promise<Opened> {
   let current: OnStart = () => {};
   const hooks = { set: (onStart: OnStart) => (current = onStart) };
@@ -118,16 +132,7 @@ async function backlogCase(context: Context, without: Opened): Promise<Figure[]>
     backlog = { ...opened, driver: { ...opened.driver, name: `Backplane, ${count(jobs)} completed jobs in the table` } };
     const subjects = [backlog, without];
     const result = await alternate<QueueSample>({
-      subjects: subjects.map(({ driver, hooks }) => ({
-        name: driver.name,
-        measure: async () => {
-          const sample = await measure(driver, hooks, config.queueJobs, config.queueLatencyJobs);
-          context.log(
-            `  ${driver.name.padEnd(52)} ${sample.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms`,
-          );
-          return sample;
-        },
-      })),
+      subjects: subjects.map((subject) => measuredSubject(context, subject, 52)),
       rounds: config.rounds,
       baseline: without.driver.name,
       value: (sample) => sample.jobsPerSecond,
@@ -197,16 +202,7 @@ export const queue: Scenario = {
       }
       if (graphile) subjects.push(graphile);
       const result = await alternate<QueueSample>({
-        subjects: subjects.map(({ driver, hooks }) => ({
-          name: driver.name,
-          measure: async () => {
-            const sample = await measure(driver, hooks, config.queueJobs, config.queueLatencyJobs);
-            context.log(
-              `  ${driver.name.padEnd(30)} ${sample.jobsPerSecond.toFixed(0).padStart(6)} jobs/s  p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(2)} ms`,
-            );
-            return sample;
-          },
-        })),
+        subjects: subjects.map((subject) => measuredSubject(context, subject, 30)),
         rounds: config.rounds,
         baseline: skipLocked.driver.name,
         value: (sample) => sample.jobsPerSecond,
