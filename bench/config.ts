@@ -30,6 +30,12 @@ export const benchConfig = {
   cpuCostNodeFlags: (env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean),
   /** bench/queue-cost.ts: a second checkout (the commit before a change) measured in the same rounds. */
   queueCostBase: env.QUEUE_COST_BASE || undefined,
+  /** bench/queue-cost.ts: also measure paced enqueue → start latency, in turns. */
+  queueCostLatency: Boolean(env.QUEUE_COST_LATENCY),
+  /** bench/queue-cost.ts: also count each subject's statements per second at idle. */
+  queueCostIdle: Boolean(env.QUEUE_COST_IDLE),
+  /** The environment bench tools hand to the processes they fork (a function: results files never hold it). */
+  childEnv: (): Record<string, string | undefined> => ({ ...env }),
   adminUrl,
   databaseName,
   /** The benchmark's own database, dropped and recreated at the start of a run. */

@@ -89,7 +89,7 @@ async function main() {
       const child = fork(path.join(root, "bench/lib/queue-cost-child.ts"), [checkout, url, loop ? "loop" : "backplane"], {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
         // name=checkout,KEY=value,…: environment for that subject only (an A/B of a setting).
-        env: { ...process.env, ...Object.fromEntries(extra.map((pair) => pair.split("=") as [string, string])) },
+        env: { ...benchConfig.childEnv(), ...Object.fromEntries(extra.map((pair) => pair.split("=") as [string, string])) },
       });
       await new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
@@ -122,7 +122,7 @@ async function main() {
       for (const [text, count, ms] of list.at(-1)?.top ?? [])
         console.log(`    ${(count / jobs).toFixed(3).padStart(7)}/job ${ms.toFixed(2).padStart(6)} ms each  ${text}`);
     }
-    if (process.env.QUEUE_COST_LATENCY) {
+    if (benchConfig.queueCostLatency) {
       // Paced enqueue → start, in turns like the throughput rounds.
       const p50s = new Map<string, number[]>(children.map(({ name }) => [name, []]));
       for (let round = 0; round < rounds; round++) {
@@ -134,7 +134,7 @@ async function main() {
       }
       for (const [name, list] of p50s) console.log(`${name.padEnd(12)} p50 median ${median(list).toFixed(2)} ms`);
     }
-    if (process.env.QUEUE_COST_IDLE) {
+    if (benchConfig.queueCostIdle) {
       for (const { name, child } of children) {
         const idle = await ask<{ statementsPerSecond: number; top: [string, number][] }>(child, { idle: 10 });
         console.log(`${name} idle: ${idle.statementsPerSecond.toFixed(1)} statements/s`);
