@@ -35,8 +35,8 @@ export const configSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   /**
-   * Prepare parameterized statements once per connection (faster: PostgreSQL parses and plans a
-   * statement once). Set false behind a transaction pooler that cannot carry prepared statements
+   * Prepare the hot statements (marked with `prepared()`) once per connection: PostgreSQL then
+   * parses and plans each once instead of on every run. Set false behind a transaction pooler that cannot carry prepared statements
    * (PgBouncer < 1.21 or without max_prepared_statements, Supavisor/Supabase port 6543).
    */
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),

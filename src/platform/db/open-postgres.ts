@@ -58,8 +58,8 @@ export interface PostgresOptions {
   poolMax: number;
   applicationName?: string;
   /**
-   * Prepare each parameterized statement once per connection (default true). Off behind a
-   * transaction pooler that does not carry prepared statements across its server connections
+   * Prepare the statements marked with `prepared()` once per connection (default true). Off behind
+   * a transaction pooler that does not carry prepared statements across its server connections
    * (PgBouncer before 1.21 or without max_prepared_statements, Supavisor in transaction mode).
    */
   preparedStatements?: boolean;

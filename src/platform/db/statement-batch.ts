@@ -30,11 +30,10 @@ interface Wire {
  */
 class StatementBatch extends pg.Query {
   readonly #statements: PreparedStatement[];
-  /** Names this batch asked PostgreSQL to prepare, and the connection they were asked on. */
+  readonly #closing: readonly string[];
+  /** Names this batch asked PostgreSQL to prepare, and the connection it was written on. */
   readonly parsedHere: string[] = [];
   wire: Wire | undefined;
-
-  readonly #closing: readonly string[];
 
   constructor(
     statements: PreparedStatement[],
