@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/platform/db/database.ts";
 import { openPostgres } from "../../src/platform/db/open-postgres.ts";
 import { asService, asTenant, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
+import { createOrgProbeTable } from "../support/org-probe-table.ts";
 import { createTestDatabase, dbKind, type TestDatabase } from "../support/test-database.ts";
 
 // Review probe (expected to pass): one prepared statement, run past PostgreSQL's five custom plans
@@ -12,12 +13,10 @@ describe.runIf(dbKind === "postgres")("row-level security under a cached generic
   let db: Database;
   beforeAll(async () => {
     database = await createTestDatabase();
-    await database.db.exec(`CREATE TABLE public.review_rls (org_id text NOT NULL, note text NOT NULL);
-      ALTER TABLE public.review_rls ENABLE ROW LEVEL SECURITY;
-      ALTER TABLE public.review_rls FORCE ROW LEVEL SECURITY;
-      CREATE POLICY review_rls_org ON public.review_rls USING (org_id = nullif(current_setting('app.org_id', true), ''));
-      GRANT SELECT ON public.review_rls TO backplane_app;
-      INSERT INTO public.review_rls VALUES ('org_a', 'a1'), ('org_b', 'b1');`);
+    await createOrgProbeTable(database.db, "review_rls", "SELECT", [
+      ["org_a", "a1"],
+      ["org_b", "b1"],
+    ]);
     const url = (database.db as unknown as { pool: { options: { connectionString: string } } }).pool.options.connectionString;
     db = openPostgres({ url, poolMax: 1 });
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableModules } from "../../src/modules/registry.ts";
 import { catalogOf } from "../../src/platform/catalog.ts";
 import { asService, asTenant, withTenant } from "../../src/platform/tenancy/with-tenant.ts";
+import { createOrgProbeTable } from "../support/org-probe-table.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 
 interface ContextRow {
@@ -88,12 +89,11 @@ describe("asTenant and db.batch", () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
-    await database.db.exec(`CREATE TABLE public.batch_probe (org_id text NOT NULL, note text NOT NULL);
-      ALTER TABLE public.batch_probe ENABLE ROW LEVEL SECURITY;
-      ALTER TABLE public.batch_probe FORCE ROW LEVEL SECURITY;
-      CREATE POLICY batch_probe_org ON public.batch_probe USING (org_id = nullif(current_setting('app.org_id', true), ''));
-      GRANT SELECT, INSERT ON public.batch_probe TO backplane_app;
-      INSERT INTO public.batch_probe VALUES ('org_a', 'a1'), ('org_a', 'a2'), ('org_b', 'b1');`);
+    await createOrgProbeTable(database.db, "batch_probe", "SELECT, INSERT", [
+      ["org_a", "a1"],
+      ["org_a", "a2"],
+      ["org_b", "b1"],
+    ]);
   });
   afterAll(async () => {
     await database.db.exec("DROP TABLE public.batch_probe");
