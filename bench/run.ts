@@ -77,6 +77,10 @@ async function main(): Promise<number> {
     postgres: await postgresVersion(benchConfig.adminUrl),
     redis: await redisVersion(benchConfig.redisUrl),
     os: `${os.type()} ${os.release()}`,
+    loadAtStart: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" "),
   };
   log(
     `Backplane benchmarks: ${selected.map((s) => s.id).join(", ")} — ${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}`,

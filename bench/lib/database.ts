@@ -35,12 +35,21 @@ export async function postgresUnreachable(url: string): Promise<string | null> {
   }
 }
 
+/**
+ * The server's version and the settings that moved figures between runs: `autovacuum = off` left
+ * pg-boss's job table unanalyzed and halved the queue's throughput once (docs/benchmarks.md).
+ */
 export async function postgresVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
-    return rows[0]?.server_version ?? "unknown";
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      "SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1) ORDER BY name",
+      [["server_version", "autovacuum", "shared_buffers", "synchronous_commit"]],
+    );
+    const setting = new Map(rows.map((row) => [row.name, row.setting]));
+    const others = rows.filter((row) => row.name !== "server_version").map((row) => `${row.name}=${row.setting}`);
+    return `${setting.get("server_version") ?? "unknown"} (${others.join(", ")})`;
   } finally {
     await client.end();
   }

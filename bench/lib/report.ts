@@ -41,13 +41,15 @@ export interface Machine {
   postgres: string;
   redis: string;
   os: string;
+  /** 1/5/15-minute load averages when the run began: other work on the machine skews every figure. */
+  loadAtStart?: string;
 }
 
 export function markdownReport(figures: Figure[], machine: Machine, notes: string[]): string {
   const lines = [
     `# Backplane benchmarks — ${machine.date}`,
     "",
-    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}; Redis ${machine.redis}.`,
+    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}; Redis ${machine.redis}; load average at start ${machine.loadAtStart ?? "not recorded"}.`,
     "Load generator and servers share the same cores. Figures: median of the rounds (min–max across rounds). Ratios are per-round pairs.",
     "",
     "| Scenario | Metric | Backplane | Baselines | Ratio (Backplane ÷ baseline unless noted) | Target | Result |",
