@@ -31,7 +31,7 @@ const newKey = () =>
     createdBy: "test",
   });
 
-/** The real database, counting key lookups (the verifier reads keys in a service transaction). */
+/** The real database, counting key lookups (the verifier reads a key as one service batch: settings + lookup). */
 function countingLookups(db: Database) {
   const counter = { lookups: 0, db: Object.create(db) as Database };
   const counting = (tx: Sql): Sql => ({
@@ -44,6 +44,10 @@ function countingLookups(db: Database) {
   // A service transaction is db.transaction on PGlite and one session on PostgreSQL.
   counter.db.transaction = (fn) => db.transaction((tx) => fn(counting(tx)));
   counter.db.withSession = (fn) => db.withSession((session) => fn(counting(session)));
+  counter.db.batch = (statements) => {
+    counter.lookups += statements.filter((statement) => statement.text.includes("WHERE digest = $1")).length;
+    return db.batch(statements);
+  };
   return counter;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createKeyVerifier } from "../../src/platform/auth/key-verifier.ts";
-import type { Database, Sql } from "../../src/platform/db/database.ts";
+import type { Database } from "../../src/platform/db/database.ts";
 import { createKey } from "../../src/platform/keys/create-key.ts";
 import { revokeKey } from "../../src/platform/keys/revoke-key.ts";
 import { createOrg } from "../../src/platform/orgs/create-org.ts";
@@ -35,37 +35,15 @@ function withHeldLookups(db: Database) {
     arrived = resolve;
   });
   const wrapped: Database = Object.create(db);
-  wrapped.query = async <Row>(text: string, params?: readonly unknown[]) => {
-    const rows = await db.query<Row>(text, params);
-    if (gate && text.includes("WHERE digest = $1")) {
+  // The verifier's lookup is one batch (settings + lookup, one implicit transaction): hold after it answers.
+  wrapped.batch = async (statements) => {
+    const answers = await db.batch(statements);
+    if (gate && statements.some((statement) => statement.text.includes("WHERE digest = $1"))) {
       arrived?.();
       await gate;
     }
-    return rows;
+    return answers;
   };
-  // Key verification reads in a service transaction (db.transaction on PGlite, one session on
-  // PostgreSQL): hold after it commits, so nothing is locked meanwhile.
-  const holdingAfter =
-    <T>(run: (fn: (tx: Sql) => Promise<T>) => Promise<T>) =>
-    async (fn: (tx: Sql) => Promise<T>) => {
-      let readKey = false;
-      const result = await run((tx) =>
-        fn({
-          ...tx,
-          query: (text, params) => {
-            if (text.includes("WHERE digest = $1")) readKey = true;
-            return tx.query(text, params);
-          },
-        }),
-      );
-      if (gate && readKey) {
-        arrived?.();
-        await gate;
-      }
-      return result;
-    };
-  wrapped.transaction = <T>(fn: (tx: Sql) => Promise<T>) => holdingAfter<T>((inner) => db.transaction(inner))(fn);
-  wrapped.withSession = <T>(fn: (tx: Sql) => Promise<T>) => holdingAfter<T>((inner) => db.withSession(inner))(fn);
   return {
     db: wrapped,
     hold() {

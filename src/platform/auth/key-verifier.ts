@@ -3,7 +3,7 @@ import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import { prepared } from "../db/statement-names.ts";
 import type { Logger } from "../observability/logger.ts";
-import { asService } from "../tenancy/with-tenant.ts";
+import { asService, asServiceSql } from "../tenancy/with-tenant.ts";
 import { parseApiKey } from "./api-key-format.ts";
 import { keyDigester } from "./key-digest.ts";
 import type { Principal } from "./principal.ts";
@@ -82,6 +82,8 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
   const known = new Map<string, CacheEntry>();
   const unknown = new Map<string, number>(); // cache key → when the miss was read
   const lastTouched = new Map<string, number>();
+  // One round trip per miss: the principal setting and the lookup go as one batch.
+  const keyLookupSql = asServiceSql(deps.db, "key-verification");
   // Bumped by every forget(): a lookup that started under an older generation may hold a row
   // read before a revoke, so it answers its own request but is not cached.
   let generation = 0;
@@ -103,7 +105,7 @@ export function createKeyVerifier(deps: { db: Database; config: Config; log: Log
     if (missedAt !== undefined && started - missedAt < ttlMs) return null;
     const lookupGeneration = generation;
     // Before the key is known there is no org yet: the lookup crosses tenants by nature.
-    const rows = await asService(deps.db, "key-verification", (tx) => tx.query<KeyRow>(lookupKey, [digest(presented)]));
+    const rows = await keyLookupSql.query<KeyRow>(lookupKey, [digest(presented)]);
     const answered = Date.now();
     const row = rows[0];
     const key = row

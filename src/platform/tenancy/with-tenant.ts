@@ -83,13 +83,22 @@ function tenantSettings(db: Database, tenant: TenantContext): [string, string][]
  * it makes no two statements atomic: work of several statements belongs in `withTenant`.
  */
 export function asTenant(db: Database, tenant: TenantContext): Sql {
-  const assign = settingsStatement(tenantSettings(db, tenant));
+  return oneStatementAtATime(db, tenantSettings(db, tenant));
+}
+
+/** asService's footing for work of one statement at a time, like asTenant (e.g. the key lookup on a cache miss). */
+export function asServiceSql(db: Database, reason: string): Sql {
+  return oneStatementAtATime(db, serviceSettings(reason));
+}
+
+function oneStatementAtATime(db: Database, settings: [name: string, value: string][]): Sql {
+  const assign = settingsStatement(settings);
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
       const answers = await db.batch([assign, { text, params }]);
       return (answers[1] ?? []) as Row[];
     },
-    exec: (text) => withTenant(db, tenant, (tx) => tx.exec(text)),
+    exec: (text) => inSettings(db, settings, (tx) => tx.exec(text)),
   };
 }
 
@@ -158,10 +167,14 @@ export async function withTenantFoundBy<Row extends { org_id: string; principal:
  * before the org is known. Runs `fn` in one transaction on the connecting role, which must
  * bypass row-level security (a superuser, or a role with BYPASSRLS: see docs/platform.md,
  * Tenancy); `app.principal` is `service:<reason>` so audit rows and logs name the reason.
- * Grep for `asService(` to find every place that crosses tenants.
+ * Grep for `asService` (and `asServiceSql`, its one-statement form) to find every place that crosses tenants.
  */
 export function asService<T>(db: Database, reason: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  return inSettings(db, [["app.principal", `service:${reason}`]], fn);
+  return inSettings(db, serviceSettings(reason), fn);
+}
+
+function serviceSettings(reason: string): [string, string][] {
+  return [["app.principal", `service:${reason}`]];
 }
 
 /** `api_key:key_…`, `env_key:BIOMECH_API_KEYS`, …: how a principal is named in `app.principal`. */
