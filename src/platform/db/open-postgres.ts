@@ -3,6 +3,7 @@ import { isConnectionError } from "./connection-errors.ts";
 import type { Database, Orm, Sql } from "./database.ts";
 import { runStatementBatch, type Statement } from "./statement-batch.ts";
 import { statementName } from "./statement-names.ts";
+import { answersTimesAsText, textTimeTypes } from "./text-times.ts";
 
 interface Queryable {
   query(config: pg.QueryConfig): Promise<pg.QueryResult>;
@@ -12,9 +13,9 @@ function sqlOver(client: Queryable & { query(text: string, params?: unknown[]): 
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
       const name = prepare && params.length > 0 ? statementName(text) : undefined;
-      const result: pg.QueryResult | pg.QueryResult[] = name
-        ? await client.query({ name, text, values: [...params] })
-        : await client.query(text, [...params]);
+      const types = answersTimesAsText(text) ? textTimeTypes : undefined;
+      const result: pg.QueryResult | pg.QueryResult[] =
+        name || types ? await client.query({ name, text, values: [...params], types }) : await client.query(text, [...params]);
       // Several statements (no parameters: the simple protocol) answer a result each: the last one's rows.
       return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as Row[];
     },

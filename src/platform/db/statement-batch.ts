@@ -2,6 +2,7 @@ import pg from "pg";
 // pg's own parameter conversion (Dates, Buffers, arrays, JSON), so a batch binds exactly as a query does.
 import pgUtils from "pg/lib/utils.js";
 import { statementName } from "./statement-names.ts";
+import { answersTimesAsText, textTimeTypes } from "./text-times.ts";
 
 export interface Statement {
   text: string;
@@ -41,7 +42,9 @@ class StatementBatch extends pg.Query {
     /** Prepared statements to drop first (Close: no error for one that does not exist). */
     closing: readonly string[] = [],
   ) {
-    super({ text: statements[0]?.text ?? "", callback } as pg.QueryConfig);
+    // One set of type parsers serves every result of the batch: text times if any statement asks.
+    const types = statements.some(({ text }) => answersTimesAsText(text)) ? textTimeTypes : undefined;
+    super({ text: statements[0]?.text ?? "", callback, types } as pg.QueryConfig);
     this.#statements = statements;
     this.#closing = closing;
   }

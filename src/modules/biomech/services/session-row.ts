@@ -1,8 +1,10 @@
+import { isoTime } from "../../../platform/db/text-times.ts";
 import type { Session } from "../schemas.ts";
 
 export interface SessionRow {
   id: string;
   athlete_id: string;
+  /** PostgreSQL's text where the statement is marked `timesAsText`, else a Date. */
   captured_at: Date | string;
   kind: Session["kind"];
   duration_ms: number;
@@ -19,7 +21,7 @@ export function toSession(row: SessionRow): Session {
   return {
     id: row.id,
     athleteId: row.athlete_id,
-    capturedAt: new Date(row.captured_at).toISOString(),
+    capturedAt: isoTime(row.captured_at),
     kind: row.kind,
     durationMs: row.duration_ms,
     summary: {
