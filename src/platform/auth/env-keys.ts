@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 /**
  * Matches a presented key against static keys from the environment (e.g. BIOMECH_API_KEYS).
@@ -7,10 +7,11 @@ import { createHash, timingSafeEqual } from "node:crypto";
  * which key matched nor how long the keys are.
  */
 export function envKeyMatcher(keys: readonly string[]): (presented: string) => boolean {
-  const digests = keys.map((key) => createHash("sha256").update(key).digest());
+  // One-shot hash(): no native Hash object per request (the matcher runs on every keyed request).
+  const digests = keys.map((key) => hash("sha256", key, "buffer"));
   return (presented) => {
     if (digests.length === 0) return false;
-    const candidate = createHash("sha256").update(presented).digest();
+    const candidate = hash("sha256", presented, "buffer");
     let matched = false;
     for (const digest of digests) matched = timingSafeEqual(candidate, digest) || matched;
     return matched;
