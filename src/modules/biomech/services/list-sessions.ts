@@ -22,14 +22,22 @@ export interface ListSessionsInput {
 const order = "ORDER BY captured_at DESC, id DESC";
 // Prepared (statement-names.ts): the hot read of docs/benchmarks.md.
 const statements = {
-  org: timesAsText(prepared(`SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 ${order} LIMIT $2`)),
-  orgAfter: timesAsText(prepared(`SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND (captured_at, id) < ($3::timestamptz, $4::text) ${order} LIMIT $2`)),
-  athlete: timesAsText(prepared(`SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND athlete_id = $3 ${order} LIMIT $2`)),
-  athleteAfter: timesAsText(prepared(`SELECT ${sessionColumns} FROM biomech.sessions
-        WHERE org_id = $1 AND athlete_id = $3 AND (captured_at, id) < ($4::timestamptz, $5::text) ${order} LIMIT $2`)),
+  org: timesAsText(
+    prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 ${order} LIMIT $2`),
+  ),
+  orgAfter: timesAsText(
+    prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND (captured_at, id) < ($3::timestamptz, $4::text) ${order} LIMIT $2`),
+  ),
+  athlete: timesAsText(
+    prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND athlete_id = $3 ${order} LIMIT $2`),
+  ),
+  athleteAfter: timesAsText(
+    prepared(`SELECT ${sessionColumns} FROM biomech.sessions
+        WHERE org_id = $1 AND athlete_id = $3 AND (captured_at, id) < ($4::timestamptz, $5::text) ${order} LIMIT $2`),
+  ),
 };
 
 /**
