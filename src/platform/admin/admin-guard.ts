@@ -3,6 +3,7 @@ import { html } from "hono/html";
 import { matchedRoutes } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../http/app-env.ts";
+import { isEndpoint } from "../http/endpoint-route.ts";
 import { AppError, type ErrorEnvelope } from "../http/errors.ts";
 import { handleError } from "../http/handle-error.ts";
 import { enforceSameOrigin } from "../identity/csrf.ts";
@@ -34,7 +35,7 @@ export function requireAdminSession(): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     // No console route matches (a typo, a trailing slash, a wrong method): the platform's 404 or
     // 405, as anywhere else, rather than a sign-in redirect for a page that does not exist.
-    if (!matchedRoutes(c).some((route) => route.method !== "ALL")) return next();
+    if (!matchedRoutes(c).some(isEndpoint)) return next();
     const { db, config } = c.get("services");
     const token = adminCookie.read(asAppContext(c));
     const session = token === null ? null : await asService(db, "admin session check", (tx) => findAdminSession(tx, token));

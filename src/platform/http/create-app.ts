@@ -81,10 +81,13 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
     .flatMap((module) => Object.entries(module.bodyLimits ?? {}))
     .map(([prefix, bytes]) => [prefix, limiter(Math.min(bytes, config.BODY_LIMIT_BYTES))] as const);
   const limitFor = (path: string) => routeLimits.find(([prefix]) => path.startsWith(prefix))?.[1] ?? limitBody;
-  // Only where a body can come: the limiter wraps the request stream, which would make
-  // the Node adapter build a full Request for every GET too.
-  app.use("*", (c, next) => (methodsWithBody.has(c.req.method) ? limitFor(c.req.path)(c, next) : next()));
-  app.use(
+  // Only where a body can come, registered for those methods alone: the limiter wraps the request
+  // stream, which would make the Node adapter build a full Request for every GET too, and a GET
+  // then passes no extra middleware (each is an async step in Hono's chain).
+  const bodyMethods = [...methodsWithBody];
+  app.on(bodyMethods, "*", (c, next) => limitFor(c.req.path)(c, next));
+  app.on(
+    bodyMethods,
     "*",
     enforceMediaType(
       Object.assign(
