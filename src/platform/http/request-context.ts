@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Services } from "../module.ts";
 import { lazyChild } from "../observability/logger.ts";
 import type { AppEnv } from "./app-env.ts";
+import { responseRequestId } from "./response-request-id.ts";
 
 const wellFormedRequestId = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -25,12 +26,14 @@ export function requestContext(services: Services, secretPathPrefixes: readonly 
     c.set("services", services);
     const safePath = redactPath(c.req.path, secretPathPrefixes);
     c.set("safePath", safePath);
-    // On @hono/node-server the header goes straight onto Node's response, where writeHead merges
-    // it: set through Hono it would give every response a web Headers object, which cost a fifth
-    // of the per-request CPU of GET /api/health. Elsewhere (app.request(), Next.js) it is set
-    // before the response exists, so it rides along when the response is built.
+    // On @hono/node-server the header goes straight onto Node's response: set through Hono it would
+    // give every response a web Headers object, which cost a fifth of the per-request CPU of
+    // GET /api/health. `listen()`'s response writes it in writeHead with the security headers.
+    // Elsewhere (app.request(), Next.js) it is set before the response exists, so it rides along
+    // when the response is built.
     const outgoing = node?.outgoing;
-    if (outgoing) outgoing.setHeader("x-request-id", requestId);
+    if (outgoing && responseRequestId in outgoing) (outgoing as { [responseRequestId]?: string })[responseRequestId] = requestId;
+    else if (outgoing) outgoing.setHeader("x-request-id", requestId);
     else c.header("x-request-id", requestId);
     try {
       await next();

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { AppRouter } from "../http/app-env.ts";
+import { responseWithHeaders } from "./server-response.ts";
 
 export interface Listening {
   server: Server;
@@ -13,18 +14,13 @@ export interface Listening {
 export interface ListenOptions {
   port: number;
   host: string;
-  /** Headers put on every response by the Node server (merged under the app's own). */
+  /** Headers put on every response by the Node server (merged under the app's own, in `writeHead`). */
   headers?: readonly (readonly [string, string])[];
 }
 
 export function listen(app: AppRouter, options: ListenOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const handle = getRequestListener(app.fetch);
-    const headers = options.headers ?? [];
-    const server = createServer((request, response) => {
-      for (const [name, value] of headers) response.setHeader(name, value);
-      return handle(request, response);
-    });
+    const server = createServer({ ServerResponse: responseWithHeaders(options.headers ?? []) }, getRequestListener(app.fetch));
     server.once("error", reject);
     server.listen(options.port, options.host);
     server.once("listening", () => {
