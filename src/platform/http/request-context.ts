@@ -7,6 +7,7 @@ import type { AppEnv } from "./app-env.ts";
 import { responseRequestId } from "./response-request-id.ts";
 
 const wellFormedRequestId = /^[A-Za-z0-9_-]{1,255}$/;
+const lineMessages = { info: "request", warn: "request refused: unavailable", error: "request failed" } as const;
 
 /**
  * Sets the request id (the caller's when well formed), a child logger carrying it,
@@ -39,11 +40,14 @@ export function requestContext(services: Services, secretPathPrefixes: readonly 
       await next();
     } finally {
       const status = c.res.status;
-      const line = { method: c.req.method, path: safePath, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
       // A 503 is a known state (a dependency is down, logged once where it was seen), not a fault.
-      if (status >= 500 && status !== 503) log.error(line, "request failed");
-      else if (status === 503) log.warn(line, "request refused: unavailable");
-      else log.info(line, "request");
+      const level = status === 503 ? "warn" : status >= 500 ? "error" : "info";
+      // Asked of the parent (the child shares its level), so a request that logs nothing at this
+      // level builds no line and no child logger.
+      if (services.log.isLevelEnabled(level)) {
+        const line = { method: c.req.method, path: safePath, status, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+        log[level](line, lineMessages[level]);
+      }
     }
   };
 }
