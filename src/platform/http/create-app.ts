@@ -19,6 +19,7 @@ import { AppError } from "./errors.ts";
 import { handleError } from "./handle-error.ts";
 import { enforceMediaType } from "./media-type.ts";
 import { allowedMethodsFor } from "./method-not-allowed.ts";
+import { RememberingRouter } from "./remembering-router.ts";
 import { requestContext } from "./request-context.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { findNul } from "./text.ts";
@@ -46,6 +47,7 @@ const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function createApp({ services, modules, healthChecks = {}, serverSetsSecurityHeaders = false }: CreateAppOptions): AppRouter {
   const { config } = services;
   const app: AppRouter = new OpenAPIHono<AppEnv>({
+    router: new RememberingRouter(),
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
       // Fields written with `text()` refuse NUL themselves; this catches the open ones
