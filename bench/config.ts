@@ -17,7 +17,7 @@ const number = (name: string, fallback: number): number => {
 const adminUrl = env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const databaseName = env.BENCH_DATABASE_NAME || "bp_bench";
 
-function withDatabase(url: string, name: string): string {
+export function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
@@ -26,6 +26,8 @@ function withDatabase(url: string, name: string): string {
 export const benchConfig = {
   /** bench/cpu-cost.ts: a second checkout measured in the same batches (the commit before a change). */
   cpuCostBaseCheckout: env.CPU_COST_BASE_CHECKOUT || undefined,
+  /** bench/cpu-cost.ts: its own database (BENCH_DATABASE_NAME when set, else bp_cpu), so two runs or `npm run bench` can run beside it. */
+  cpuCostDatabaseName: env.BENCH_DATABASE_NAME || "bp_cpu",
   /** bench/cpu-cost.ts: Node/V8 flags for the first Backplane only (an A/B of flags). */
   cpuCostNodeFlags: (env.CPU_COST_NODE_FLAGS ?? "").split(" ").filter(Boolean),
   /** bench/queue-cost.ts: a second checkout (the commit before a change) measured in the same rounds. */

@@ -3,12 +3,12 @@
  * from the scheduler's nanosecond counters in /proc) for Backplane and the bare baseline, each over the same fixed
  * number of requests. On a shared or noisy machine req/s swings by half between rounds; the CPU
  * a server spends per request barely moves, so this is the A/B tool for one change at a time.
- * Prepares its own database (bp_cpu) on the bench server. Linux only. CPU_COST_BASE_CHECKOUT=<dir>
+ * Prepares its own database (bp_cpu, or BENCH_DATABASE_NAME) on the bench server. Linux only. CPU_COST_BASE_CHECKOUT=<dir>
  * adds a second Backplane checkout (the commit before a change) to the same interleaved batches.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
-import { benchConfig } from "./config.ts";
+import { benchConfig, withDatabase } from "./config.ts";
 import { prepareDatabase } from "./lib/database.ts";
 import { runLoad } from "./lib/load.ts";
 import { freshPort, type ServerProcess, startServer } from "./lib/proc.ts";
@@ -74,7 +74,8 @@ async function main() {
   const which = process.argv[2] ?? "health";
   const requests = Number(process.argv[3] ?? 40_000);
   // Its own database (BENCH_DATABASE_NAME, default bp_cpu), so it can run beside `npm run bench`.
-  const config = { ...benchConfig, databaseName: "bp_cpu", databaseUrl: benchConfig.databaseUrl.replace(/\/[^/]*$/, "/bp_cpu") };
+  const databaseName = benchConfig.cpuCostDatabaseName;
+  const config = { ...benchConfig, databaseName, databaseUrl: withDatabase(benchConfig.adminUrl, databaseName) };
   const seeded = await prepareDatabase(config);
   const readPath = `/api/biomech/sessions?orgId=${seeded.orgId}&limit=25`;
   const context = { config, seeded, log: console.log, notes: [] } as unknown as Context;
