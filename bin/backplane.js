@@ -3,14 +3,16 @@
 // large machine): a loaded API server then peaks far lower at the same or better CPU per request
 // (docs/benchmarks.md). `npm start` and the benchmark pass the same flags; keep them in step.
 //
-// Which code runs: an installed package runs the compiled dist/ (Node does not strip types under
-// node_modules). In a checkout, dist/ when `npm run build` made it after the last change to src/
-// (compiled code boots about 3x faster and idles ~30 MB smaller than type-stripped sources),
-// otherwise the TypeScript sources directly, so an edit never runs stale code.
+// Which code runs: an installed package runs the bundled CLI, dist/bundle/cli.js (Node does not
+// strip types under node_modules). In a checkout, the bundle when `npm run build` made it after the
+// last change to src/, otherwise the TypeScript sources directly, so an edit never runs stale code.
+// The bundle (scripts/bundle-cli.ts: our code and most packages in a few files) boots on about
+// half the CPU of tsc's dist/ and a third of type-stripped sources, and idles smaller: Node's ESM
+// loader no longer resolves, compiles and links ~700 modules (docs/benchmarks.md).
 //
 // Node's compile cache (V8 code cache on disk, keyed by each file's content, in the OS temp folder
-// or NODE_COMPILE_CACHE) spares a boot recompiling the ~750 modules it loads; it is written once
-// the command has started (a server is rarely stopped gracefully, when Node would write it).
+// or NODE_COMPILE_CACHE) spares a boot recompiling what it loads; it is written once the command
+// has started (a server is rarely stopped gracefully, when Node would write it).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import module from "node:module";
 import { fileURLToPath } from "node:url";
@@ -19,7 +21,7 @@ import v8 from "node:v8";
 module.enableCompileCache?.();
 
 const source = new URL("../src/cli.ts", import.meta.url);
-const compiled = new URL("../dist/cli.js", import.meta.url);
+const compiled = new URL("../dist/bundle/cli.js", import.meta.url);
 
 // One readdir per folder (with file types) rather than readdir's recursive mode plus a stat of
 // every entry: a quarter of the CPU, paid on every start in a checkout.
