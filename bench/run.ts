@@ -85,9 +85,10 @@ async function main(): Promise<number> {
   log(
     `Backplane benchmarks: ${selected.map((s) => s.id).join(", ")} — ${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}`,
   );
-  // Backplane is measured as deployed: compiled. The launcher runs dist/ when it is newer than
-  // every source file (bin/backplane.js); type-stripped sources boot ~3x slower and idle larger.
-  log("Building dist/ (npm run build) so Backplane runs compiled, as deployed…");
+  // Backplane is measured as deployed: built. The launcher runs the bundled CLI (dist/bundle/cli.js)
+  // when it is newer than every source file (bin/backplane.js); type-stripped sources boot ~3x
+  // slower and idle larger.
+  log("Building dist/ and dist/bundle/ (npm run build) so Backplane runs built, as deployed…");
   await runToEnd("npm", ["run", "build"], { cwd: path.resolve(import.meta.dirname, ".."), timeoutMs: 300_000 });
   log(`Preparing database ${benchConfig.databaseName} (drop, create, migrate, seed)…`);
   const seeded = await prepareDatabase(benchConfig);
