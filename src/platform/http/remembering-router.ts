@@ -17,14 +17,19 @@ export class RememberingRouter<T> implements Router<T> {
   #trie = new TrieRouter<T>();
   #staticEndpoints = new Set<T>();
   #known = new Map<string, Map<string, Result<T>>>();
+  #matched = false;
 
   add(method: string, path: string, handler: T): void {
+    // As Hono's own routers do: the 405 table (method-not-allowed.ts) is built from the routes at
+    // the first unmatched request, so a route added after requests began would be served but
+    // missing from it. Routes are all registered at boot; a late one is a bug, said loudly.
+    if (this.#matched) throw new Error("Can not add a route since the matcher is already built.");
     this.#trie.add(method, path, handler);
     if (isEndpoint({ method, path }) && !/[:*]/.test(path)) this.#staticEndpoints.add(handler);
-    this.#known.clear();
   }
 
   match(method: string, path: string): Result<T> {
+    this.#matched = true;
     const known = this.#known.get(method)?.get(path);
     if (known) return known;
     const result = this.#trie.match(method, path);
