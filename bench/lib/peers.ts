@@ -25,23 +25,27 @@ export async function installPeers(log: (line: string) => void): Promise<void> {
   );
   const started = performance.now();
   // A cold cache took over 300 s here once: a heartbeat says it is alive, a 15-minute bound keeps
-  // the run finite, and one retry rides out a registry hiccup (npm resumes from its cache).
+  // the run finite, and two retries with fewer sockets ride out a registry hiccup (npm resumes from its cache).
   const heartbeat = setInterval(
     () => log(`  … still installing the peers (${Math.round((performance.now() - started) / 1000)} s)`),
     30_000,
   );
   try {
+    // Few sockets: the registry proxy here has refused some of many parallel TLS connections
+    // (SELF_SIGNED_CERT_IN_CHAIN); it failed twice at 4 sockets on 2026-11-26 and passed at 1.
+    const socketsPerAttempt = [4, 1, 1];
     for (let attempt = 1; ; attempt++) {
+      const sockets = socketsPerAttempt[attempt - 1] ?? 1;
       try {
-        // Few sockets: the registry proxy here has refused some of many parallel TLS connections.
-        await runToEnd("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--maxsockets=4"], {
+        await runToEnd("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", `--maxsockets=${sockets}`], {
           cwd: peers,
           timeoutMs: 900_000,
         });
         break;
       } catch (error) {
-        if (attempt >= 2) throw error;
-        log(`  peer install failed (${(error as Error).message.split("\n")[0]}); retrying once`);
+        if (attempt >= socketsPerAttempt.length) throw error;
+        const next = socketsPerAttempt[attempt] ?? 1;
+        log(`  peer install failed (${(error as Error).message.split("\n")[0]}); retrying with ${next} socket(s)`);
       }
     }
   } finally {
