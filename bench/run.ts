@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { benchConfig } from "./config.ts";
 import { compareWithPrevious } from "./lib/compare.ts";
+import { cpuReferenceMs } from "./lib/cpu-reference.ts";
 import { postgresUnreachable, postgresVersion, prepareDatabase } from "./lib/database.ts";
 import { runToEnd } from "./lib/proc.ts";
 import { type Figure, type Machine, markdownReport } from "./lib/report.ts";
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
     postgres: await postgresVersion(benchConfig.adminUrl),
     redis: await redisVersion(benchConfig.redisUrl),
     os: `${os.type()} ${os.release()}`,
+    cpuReference: cpuReferenceMs(),
     loadAtStart: os
       .loadavg()
       .map((load) => load.toFixed(2))

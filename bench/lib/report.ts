@@ -43,13 +43,15 @@ export interface Machine {
   os: string;
   /** 1/5/15-minute load averages when the run began: other work on the machine skews every figure. */
   loadAtStart?: string;
+  /** ms for a fixed amount of CPU work (bench/lib/cpu-reference.ts): compare machines by it before comparing absolute figures. */
+  cpuReference?: { hash: number; loop: number };
 }
 
 export function markdownReport(figures: Figure[], machine: Machine, notes: string[]): string {
   const lines = [
     `# Backplane benchmarks — ${machine.date}`,
     "",
-    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}; Redis ${machine.redis}; load average at start ${machine.loadAtStart ?? "not recorded"}.`,
+    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; PostgreSQL ${machine.postgres}; Redis ${machine.redis}; load average at start ${machine.loadAtStart ?? "not recorded"}; CPU reference (SHA-256 of 64 MiB / 10⁸ JS loop iterations) ${machine.cpuReference ? `${machine.cpuReference.hash} / ${machine.cpuReference.loop} ms` : "not recorded"}.`,
     "Load generator and servers share the same cores. Figures: median of the rounds (min–max across rounds). Ratios are per-round pairs.",
     "",
     "| Scenario | Metric | Backplane | Baselines | Ratio (Backplane ÷ baseline unless noted) | Target | Result |",
