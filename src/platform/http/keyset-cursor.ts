@@ -1,5 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
-import { hmacSha256 } from "../auth/hmac-sha256.ts";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { subkey } from "../auth/key-digest.ts";
 import { AppError } from "./errors.ts";
 
@@ -22,8 +21,9 @@ export function cursorCodec<Position>(
   name: string,
   isPosition: (value: unknown) => value is Position,
 ): CursorCodec<Position> {
-  const sign = hmacSha256(subkey(secret, `cursor:${name}`));
-  const tag = (payload: string, boundTo: string) => sign(`${boundTo}\u0000${payload}`).subarray(0, TAG_BYTES);
+  const key = subkey(secret, `cursor:${name}`);
+  const tag = (payload: string, boundTo: string) =>
+    createHmac("sha256", key).update(boundTo).update("\u0000").update(payload).digest().subarray(0, TAG_BYTES);
   const invalid = () =>
     new AppError("validation_failed", "query.cursor: the cursor is invalid or was issued for a different query", {
       details: [{ field: "query.cursor", message: "invalid or issued for a different query; start again without a cursor" }],
