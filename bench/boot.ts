@@ -1,18 +1,35 @@
 /**
  * Process start to first 200 on /api/health, for the embedded database (fresh and existing
- * data folder) and real PostgreSQL (BENCH_DATABASE_URL, see bench/config.ts). Usage: node bench/boot.ts [rounds]
+ * data folder) and real PostgreSQL (BENCH_DATABASE_URL, see bench/config.ts), each beside its
+ * floor measured the same way in the same round (bench/peers/boot-floor-*.js: node:http + pg, or
+ * + PGlite on a copy of the data folder). Usage: node bench/boot.ts [rounds]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPostgres } from "../src/platform/db/open-postgres.ts";
 import { benchConfig } from "./config.ts";
+import { median } from "./lib/stats.ts";
 
 const bin = fileURLToPath(new URL("../bin/backplane.js", import.meta.url));
 const launcherFlags = (readFileSync(bin, "utf8").split("\n")[0] ?? "").split(" ").slice(3);
+const floorScript = (name: string) => fileURLToPath(new URL(`./peers/boot-floor-${name}.js`, import.meta.url));
+
+/** What a boot starts: Backplane's `serve` as its launcher would, or a floor (same flags). */
+export type BootSubject = "serve" | "floor-postgres" | "floor-pglite";
+const argsFor = (subject: BootSubject) =>
+  subject === "serve" ? [...launcherFlags, bin, "serve"] : [...launcherFlags, floorScript(subject.slice("floor-".length))];
+
+/** A copy of an embedded data folder for a floor to open: never the folder Backplane owns. */
+export function copyDataDir(dataDir: string): string {
+  const copy = `${dataDir}-floor`;
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dataDir, copy, { recursive: true });
+  return copy;
+}
 
 /**
  * CPU time the process has used so far, every thread, in ms (the scheduler's nanosecond counters,
@@ -47,10 +64,10 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function measureBoot(env: Record<string, string>): Promise<BootTime> {
+export async function measureBoot(env: Record<string, string>, subject: BootSubject = "serve"): Promise<BootTime> {
   const [port, embeddedPort] = await freePorts(2);
   const started = performance.now();
-  const child = spawn(process.execPath, [...launcherFlags, bin, "serve"], {
+  const child = spawn(process.execPath, argsFor(subject), {
     env: {
       HOME: homedir(),
       LOG_LEVEL: "warn",
@@ -79,8 +96,6 @@ export async function measureBoot(env: Record<string, string>): Promise<BootTime
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[2] ?? 3);
   // The benchmark's own database (bench/config.ts), created when missing; never the admin database.
@@ -89,15 +104,35 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (exists.length === 0) await admin.exec(`CREATE DATABASE ${benchConfig.databaseName}`);
   await admin.close();
   const dir = mkdtempSync(path.join(tmpdir(), "bp-boot-"));
-  const results: Record<string, number[]> = { "embedded (first run: initdb + migrate)": [], "embedded (existing data)": [], postgres: [] };
+  const results: Record<string, BootTime[]> = {
+    "embedded (first run: initdb + migrate)": [],
+    "embedded (existing data)": [],
+    "floor: node:http + PGlite (same data)": [],
+    postgres: [],
+    "floor: node:http + pg": [],
+  };
+  const push = (name: string, boot: BootTime) => results[name]?.push(boot);
   for (let round = 0; round < rounds; round++) {
     const dataDir = path.join(dir, `data-${round}`);
-    results["embedded (first run: initdb + migrate)"]?.push((await measureBoot({ BACKPLANE_DATA_DIR: dataDir })).ms);
-    results["embedded (existing data)"]?.push((await measureBoot({ BACKPLANE_DATA_DIR: dataDir })).ms);
-    results.postgres?.push((await measureBoot({ DATABASE_URL: benchConfig.databaseUrl })).ms);
+    push("embedded (first run: initdb + migrate)", await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
+    const floorDir = copyDataDir(dataDir);
+    push("embedded (existing data)", await measureBoot({ BACKPLANE_DATA_DIR: dataDir }));
+    push("floor: node:http + PGlite (same data)", await measureBoot({ BACKPLANE_DATA_DIR: floorDir }, "floor-pglite"));
+    push("postgres", await measureBoot({ DATABASE_URL: benchConfig.databaseUrl }));
+    push("floor: node:http + pg", await measureBoot({ DATABASE_URL: benchConfig.databaseUrl }, "floor-postgres"));
   }
   rmSync(dir, { recursive: true, force: true });
-  for (const [name, values] of Object.entries(results)) {
-    if (values.length) console.log(`${name}: median ${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")})`);
+  const shown = (values: number[]) => `median ${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")})`;
+  for (const [name, boots] of Object.entries(results)) {
+    if (boots.length) console.log(`${name}: ${shown(boots.map((b) => b.ms))}; CPU to ready ${shown(boots.map((b) => b.cpuMs))}`);
+  }
+  for (const [name, floor] of [
+    ["postgres", "floor: node:http + pg"],
+    ["embedded (existing data)", "floor: node:http + PGlite (same data)"],
+  ] as const) {
+    const pairs = (key: "ms" | "cpuMs") => (results[name] ?? []).map((boot, i) => [boot[key], results[floor]?.[i]?.[key] ?? Number.NaN]);
+    const ratio = (key: "ms" | "cpuMs") => median(pairs(key).map(([a, b]) => (a as number) / (b as number))).toFixed(2);
+    const over = (key: "ms" | "cpuMs") => median(pairs(key).map(([a, b]) => (a as number) - (b as number))).toFixed(0);
+    console.log(`${name} ÷ floor: wall ${ratio("ms")}× (+${over("ms")} ms), CPU ${ratio("cpuMs")}× (+${over("cpuMs")} ms)`);
   }
 }
