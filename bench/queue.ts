@@ -54,7 +54,7 @@ async function completed(db: Database): Promise<number> {
 
 /** Fills the queue with no-op jobs in chunks of 1,000 (pg-boss's bulk insert). */
 async function fill(services: Services, count: number): Promise<void> {
-  const boss = producerOf(services.jobs);
+  const boss = await producerOf(services.jobs);
   for (let from = 0; from < count; from += 1000) {
     const chunk = Array.from({ length: Math.min(1000, count - from) }, (_, k) => ({
       data: { job: "bench.noop", queue: "default", payload: { i: from + k } },

@@ -71,7 +71,9 @@ describe.runIf(haveChromium && dbKind === "pglite")("admin console end to end in
       await worker.stop(1);
     }
     // A job that failed for good, as the worker leaves it in the dead-letter queue.
-    deadLetterId = (await producerOf(t.services.jobs).send(DEAD_LETTER_QUEUE, {
+    deadLetterId = (await (
+      await producerOf(t.services.jobs)
+    ).send(DEAD_LETTER_QUEUE, {
       job: "training.process-activity",
       queue: "default",
       // jsonb lists keys shortest first: the long one last, where the preview cuts it.

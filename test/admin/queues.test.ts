@@ -15,7 +15,7 @@ afterAll(() => t.close());
 
 /** Dead letters as the worker leaves them: the job's envelope, in the dead-letter queue. */
 async function seedDeadLetters(items: { queue: string; payload: unknown }[]): Promise<string[]> {
-  const boss = producerOf(t.services.jobs);
+  const boss = await producerOf(t.services.jobs);
   const ids: string[] = [];
   for (const item of items) {
     const id = await boss.send(DEAD_LETTER_QUEUE, { job: "admin.test-job", queue: item.queue, payload: item.payload });

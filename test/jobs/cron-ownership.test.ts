@@ -39,7 +39,7 @@ async function worker(app: TestApp, modules: BackplaneModule[]): Promise<Running
 }
 
 const ours = async (app: TestApp) =>
-  (await producerOf(app.services.jobs).getSchedules(JOBS_QUEUE))
+  (await (await producerOf(app.services.jobs)).getSchedules(JOBS_QUEUE))
     .map((schedule) => schedule.key)
     .filter((key) => key.startsWith("owners-"))
     .sort();
@@ -63,7 +63,7 @@ describe("cron schedules with workers of different module sets side by side", ()
 
   it("a schedule stored before owners were recorded belongs to the module of its job", async () => {
     t = await createTestApp({ env: fastJobsEnv, modules: [] });
-    const boss = producerOf(t.services.jobs);
+    const boss = await producerOf(t.services.jobs);
     for (const [key, job] of [
       ["owners-a.legacy", reportJob.name],
       ["owners-b.legacy", digestJob.name],

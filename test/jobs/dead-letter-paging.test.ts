@@ -20,7 +20,7 @@ beforeAll(async () => {
     createdBy: "test",
   });
   headers = { "x-api-key": key.key };
-  await producerOf(t.services.jobs).insert(
+  await (await producerOf(t.services.jobs)).insert(
     DEAD_LETTER_QUEUE,
     Array.from({ length: BATCH }, (_, i) => ({
       data: { job: "test.default", queue: i % 3 === 0 ? "bulk" : "default", payload: { n: i } },

@@ -25,7 +25,7 @@ describe.runIf(dbKind === "postgres")("pg-boss's table statistics", () => {
   it("analyzes the job table when autovacuum is off and it changed past autovacuum's threshold, and only then", async () => {
     t = await createTestApp({ env: fastJobsEnv, modules: [testModule] });
     const app = t;
-    const statistics = keepJobStatistics(producerOf(app.services.jobs), {
+    const statistics = keepJobStatistics(await producerOf(app.services.jobs), {
       log: app.services.log,
       intervalSeconds: 3600,
       absorbs: () => false,

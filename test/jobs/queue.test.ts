@@ -136,7 +136,7 @@ describe("job queue (in process)", () => {
   it("sends a payload that no longer validates straight to the dead-letter queue, without retries", async () => {
     const app = await setup();
     // As if the job's schema had changed since it was enqueued: bypass enqueue's validation.
-    await producerOf(app.services.jobs).send(JOBS_QUEUE, {
+    await (await producerOf(app.services.jobs)).send(JOBS_QUEUE, {
       job: "test.strict",
       queue: "default",
       payload: { key: "stale", count: "three" },
@@ -238,7 +238,7 @@ describe("job queue (in process)", () => {
 
   it("lists dead letters newest first, a page at a time", async () => {
     const app = await setup();
-    const boss = producerOf(app.services.jobs);
+    const boss = await producerOf(app.services.jobs);
     for (let i = 0; i < 5; i++) await boss.send(DEAD_LETTER_QUEUE, { job: "test.default", queue: "default", payload: { key: `d${i}` } });
     const headers = { "x-api-key": await platformKey(app, ["queue:read"]) };
     const seen: string[] = [];

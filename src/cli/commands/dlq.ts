@@ -77,7 +77,7 @@ async function runReplay(id: string | undefined, options: { queue?: string; json
     const result = await replayDeadLetters(
       {
         db: services.db,
-        boss: producerOf(services.jobs),
+        boss: await producerOf(services.jobs),
         registry: jobRegistry(modules),
         config: services.config,
         source: serviceSource("cli"),

@@ -2,7 +2,6 @@ import type { Catalog } from "../catalog.ts";
 import { clockOf } from "../identity/identity-settings.ts";
 import type { Services } from "../module.ts";
 import { asService } from "../tenancy/with-tenant.ts";
-import { latestTick } from "./latest-tick.ts";
 
 /** A platform cron that runs once per tick whether Vercel Cron (HTTP) or the worker fires it. */
 export interface TickedTask {
@@ -44,6 +43,8 @@ interface TickRow {
  */
 export async function runTickOnce(services: Services, catalog: Catalog, task: TickedTask, triggeredBy: TriggeredBy): Promise<TickOutcome> {
   const now = clockOf(services);
+  // Loaded with the first tick: cron-parser (and luxon under it) is boot CPU the API rarely needs.
+  const { latestTick } = await import("./latest-tick.ts");
   const tick = latestTick(task.cron, now);
   const claimed = await asService(services.db, `cron: claim ${task.job}`, (tx) =>
     tx.query<TickRow>(

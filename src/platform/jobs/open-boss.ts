@@ -1,8 +1,7 @@
-import { type ConstructorOptions, PgBoss } from "pg-boss";
+import { type ConstructorOptions, type Db, fromPglite, PgBoss } from "pg-boss";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../observability/logger.ts";
-import { bossDatabaseFor } from "./boss-database.ts";
 import type { OutageBackoff } from "./outage-backoff.ts";
 import { QUEUE_SCHEMA } from "./queues.ts";
 
@@ -21,6 +20,9 @@ export interface OpenBossOptions {
  * One pg-boss instance. A producer (API, CLI) only writes and reads jobs, through the app's own
  * connection. A worker also listens for NOTIFY, supervises (heartbeats, retention) and runs cron;
  * on a real server it owns a small pool, since LISTEN needs a session of its own.
+ *
+ * Import this file lazily (`await import("./open-boss.ts")`): it is what loads pg-boss's package
+ * index (with cron-parser, luxon and rrule-temporal), which `serve` does without.
  */
 export function createBoss({ config, db, log, role, backoff }: OpenBossOptions): PgBoss {
   const worker = role === "worker";
@@ -65,4 +67,19 @@ export function createBoss({ config, db, log, role, backoff }: OpenBossOptions):
   });
   boss.on("warning", (warning) => log.warn({ warning: warning.data }, `job queue: ${warning.message}`));
   return boss;
+}
+
+/**
+ * pg-boss's one-method database seam over ours. The embedded PGlite is single-connection and
+ * in-process, so pg-boss must share that very instance (its adapter also delivers LISTEN/NOTIFY
+ * in-process); a pg pool is used as is, because pg-boss sends parameterless multi-statement
+ * scripts whose rows only the raw driver returns.
+ */
+function bossDatabaseFor(db: Database): Db {
+  if ("pglite" in db && db.pglite) return fromPglite(db.pglite as Parameters<typeof fromPglite>[0]);
+  if ("pool" in db && db.pool) {
+    const pool = db.pool as { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+    return { executeSql: (text, values) => pool.query(text, values) as Promise<{ rows: never[] }> };
+  }
+  throw new Error("The job queue needs the embedded database or a PostgreSQL pool");
 }

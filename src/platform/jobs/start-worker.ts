@@ -3,7 +3,6 @@ import type { Job, JobResult, PgBoss } from "pg-boss";
 import type { BackplaneModule, Services } from "../module.ts";
 import { jobRegistry } from "./job-registry.ts";
 import { keepJobStatistics } from "./job-table-statistics.ts";
-import { createBoss } from "./open-boss.ts";
 import { outageBackoff } from "./outage-backoff.ts";
 import { handBackJobs } from "./queue-sql.ts";
 import { DEAD_LETTER_QUEUE, JOBS_QUEUE, type JobEnvelope } from "./queues.ts";
@@ -43,6 +42,8 @@ export async function startWorker(services: Services, modules: BackplaneModule[]
   const { config, log } = services;
   const registry = jobRegistry(modules);
   const backoff = outageBackoff({ log });
+  // Loaded here, not at import: `serve` imports this file's command but never runs a worker.
+  const { createBoss } = await import("./open-boss.ts");
   const boss = createBoss({ config, db: services.db, log, role: "worker", backoff });
   await boss.start();
   await syncQueueSettings(boss, services);

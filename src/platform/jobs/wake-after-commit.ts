@@ -1,4 +1,4 @@
-import type { PgBoss, SendOptions } from "pg-boss";
+import type { SendOptions } from "pg-boss";
 // pg-boss's own statements (its public API always adds a NOTIFY to a notify-enabled queue's insert).
 import { insertJobs, notifyQueue } from "pg-boss/dist/plans.js";
 import type { Database, Sql } from "../db/database.ts";
@@ -27,13 +27,14 @@ export interface QuietEnqueue {
   wake(): void;
 }
 
-/** Read once at start: looked up lazily, the first requests would each wait for a pool connection inside their transaction. */
-export async function quietEnqueue(boss: PgBoss, db: Database, log: Logger): Promise<QuietEnqueue> {
-  const queue = await boss.getQueue(JOBS_QUEUE);
-  if (!queue) throw new Error(`Queue ${JOBS_QUEUE} does not exist`);
+/**
+ * `table` is the queue's partition (pgboss.queue.table_name), read once at start: looked up lazily,
+ * the first requests would each wait for a pool connection inside their transaction.
+ */
+export function quietEnqueue(table: string, db: Database, log: Logger): QuietEnqueue {
   // Prepared: parsing and planning pg-boss's 23-column insert was a third of PostgreSQL's CPU per
   // job (bench/queue-cost.ts).
-  const insertStatement = prepared(insertJobs(QUEUE_SCHEMA, { table: queue.table, name: JOBS_QUEUE, returnId: true, notify: false }));
+  const insertStatement = prepared(insertJobs(QUEUE_SCHEMA, { table, name: JOBS_QUEUE, returnId: true, notify: false }));
   const notify = notifyQueue(QUEUE_SCHEMA, JOBS_QUEUE);
   let sending: Promise<void> | null = null;
   let again = false;
@@ -74,8 +75,34 @@ export async function quietEnqueue(boss: PgBoss, db: Database, log: Logger): Pro
   };
 }
 
+/**
+ * pg-boss's insert of one job into `table` with its NOTIFY when the queue has `notify` on (the
+ * statement its `send` runs), prepared; `$1` is `JSON.stringify([jobRow(…)])`, and it returns the
+ * id, or no row when a singleton key already holds the slot.
+ */
+export const notifyingInsert = (table: string, notify: boolean): string =>
+  prepared(insertJobs(QUEUE_SCHEMA, { table, name: JOBS_QUEUE, returnId: true, notify }));
+
+/** A debounced job's slot (pg-boss's `sendDebounced`): one key per window of `seconds`; `offset` = seconds for the next window. */
+export interface Singleton {
+  key: string;
+  seconds: number;
+  offset: number;
+}
+
+/**
+ * When a debounced job that lost its window's slot starts: the next window (pg-boss's
+ * `getDebounceStartAfter`, with a producer's clock skew of 0), in seconds from now.
+ */
+export function debounceStartAfter(seconds: number, now = Date.now()): number {
+  const interval = seconds * 1000;
+  const slot = Math.floor(now / interval) * interval;
+  const startAfter = seconds - Math.floor((now - slot) / 1000) || 1;
+  return seconds > 1 ? startAfter + 1 : startAfter;
+}
+
 /** The row pg-boss's `send` builds from its options (its `#toJobPayload`, after `checkSendArgs`). */
-function jobRow(data: JobEnvelope, options: SendOptions) {
+export function jobRow(data: JobEnvelope, options: SendOptions, singleton?: Singleton) {
   const { startAfter } = options;
   return {
     id: null,
@@ -83,8 +110,9 @@ function jobRow(data: JobEnvelope, options: SendOptions) {
     data,
     priority: options.priority ?? 0,
     startAfter: startAfter instanceof Date ? startAfter.toISOString() : Number(startAfter) > 0 ? String(startAfter) : undefined,
-    singletonKey: null,
-    singletonOffset: 0,
+    singletonKey: singleton?.key ?? null,
+    singletonSeconds: singleton?.seconds,
+    singletonOffset: singleton?.offset ?? 0,
     groupId: null,
     groupTier: null,
     expireInSeconds: options.expireInSeconds,

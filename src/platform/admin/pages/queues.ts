@@ -101,7 +101,7 @@ ${pager("/admin/queues", { queue }, dead.nextCursor)}`,
   const replay = async (c: AdminContext, target: { id: string } | { queue: NonNullable<ReturnType<typeof queueParam>> }) => {
     const services = c.get("services");
     const result = await replayDeadLetters(
-      { db: services.db, boss: producerOf(services.jobs), registry, config: services.config, source: auditSourceOf(asAppContext(c)) },
+      { db: services.db, boss: await producerOf(services.jobs), registry, config: services.config, source: auditSourceOf(asAppContext(c)) },
       target,
     );
     c.get("log").info({ replayed: result.replayed }, "dead letters replayed in the admin console");

@@ -32,7 +32,7 @@ export function registerReplayDeadLetters(app: AppRouter, registry: JobRegistry)
     requirePlatformKey(c);
     const services = c.get("services");
     const result = await replayDeadLetters(
-      { db: services.db, boss: producerOf(services.jobs), registry, config: services.config, source: auditSourceOf(c) },
+      { db: services.db, boss: await producerOf(services.jobs), registry, config: services.config, source: auditSourceOf(c) },
       c.req.valid("json"),
     );
     c.get("log").info({ replayed: result.replayed }, "dead letters replayed");
