@@ -22,7 +22,7 @@ export interface Runtime {
   /** The platform's and the modules' tables, scopes and id prefixes. */
   catalog: Catalog;
   applied: AppliedMigration[];
-  createApp(options?: Pick<CreateAppOptions, "serverSetsSecurityHeaders">): AppRouter;
+  createApp(options?: Pick<CreateAppOptions, "servedByListen">): AppRouter;
   close(): Promise<void>;
 }
 

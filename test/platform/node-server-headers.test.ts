@@ -13,7 +13,12 @@ describe("headers through the real Node server", () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const app = createApp({ services: t.services, modules: [], serverSetsSecurityHeaders: true });
+    // A module only for its secret path prefix: the log line must redact it on this path too.
+    const app = createApp({
+      services: t.services,
+      modules: [{ name: "secret-paths", secretPathPrefixes: ["/api/secret/"] } as never],
+      servedByListen: true,
+    });
     server = await listen(app, { port: 0, host: "127.0.0.1", headers: securityHeaderList });
   });
   afterAll(async () => {
@@ -51,5 +56,29 @@ describe("headers through the real Node server", () => {
     expect(ids[0]).not.toBe(ids[1]);
     // One value, not two joined ones (Hono's and Node's copies merged into "a, b").
     expect(ids[0]).not.toContain(",");
+  });
+
+  // Here the log line is written by listen()'s response when the head goes out, not by the
+  // middleware after the handler (which keeps a GET synchronous): the same line, every kind of answer.
+  it("one log line per request with the request id, method, redacted path, final status and duration", async () => {
+    const answers: [string, RequestInit, number][] = [
+      ["/api/health", {}, 200],
+      ["/api/v1/keys", {}, 401],
+      ["/api/health", { method: "DELETE" }, 405],
+      ["/api/secret/trg_do-not-log", {}, 404],
+    ];
+    for (const [index, [path, init, status]] of answers.entries()) {
+      const response = await fetch(`${server.url}${path}`, { ...init, headers: { "x-request-id": `line-${index}` } });
+      await response.arrayBuffer();
+      expect(response.status).toBe(status);
+      const lines = t.logs
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.requestId === `line-${index}` && line.status !== undefined);
+      expect(lines, path).toHaveLength(1);
+      const redacted = path.startsWith("/api/secret/") ? "/api/secret/[redacted]" : path;
+      expect(lines[0]).toMatchObject({ method: init.method ?? "GET", path: redacted, status });
+      expect(typeof lines[0].durationMs).toBe("number");
+    }
+    expect(t.logs.join("")).not.toContain("trg_do-not-log");
   });
 });

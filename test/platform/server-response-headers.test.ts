@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { responseRequestId } from "../../src/platform/http/response-request-id.ts";
+import { type ResponseRequest, responseRequest } from "../../src/platform/http/response-request-id.ts";
 import { responseWithHeaders } from "../../src/platform/server/server-response.ts";
 
 // listen()'s response class writes the server's headers and the request id in writeHead; the
@@ -27,9 +27,13 @@ describe("the Node server's response class", () => {
     return response;
   }
 
-  it("adds the server's headers and the request id to writeHead's own", async () => {
+  it("adds the server's headers and the request id to writeHead's own, then tells the request the status", async () => {
+    const statuses: number[] = [];
     const response = await answer((_, res) => {
-      (res as unknown as Record<symbol, string>)[responseRequestId] = "rid-1";
+      (res as unknown as Record<symbol, ResponseRequest>)[responseRequest] = {
+        id: "rid-1",
+        headWritten: (status) => statuses.push(status),
+      };
       res.writeHead(201, { "content-type": "application/json" }).end("{}");
     });
     expect(response.status).toBe(201);
@@ -37,11 +41,12 @@ describe("the Node server's response class", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("x-request-id")).toBe("rid-1");
     expect(response.headers.get("content-type")).toBe("application/json");
+    expect(statuses).toEqual([201]);
   });
 
   it("lets a header passed to writeHead under the same name win, once", async () => {
     const response = await answer((_, res) => {
-      (res as unknown as Record<symbol, string>)[responseRequestId] = "rid-2";
+      (res as unknown as Record<symbol, ResponseRequest>)[responseRequest] = { id: "rid-2", headWritten: () => {} };
       res.writeHead(200, "Fine", { "x-frame-options": "DENY", "X-Request-Id": "own" }).end();
     });
     expect(response.statusText).toBe("Fine");

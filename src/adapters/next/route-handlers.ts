@@ -53,7 +53,7 @@ async function boot(env: Record<string, string | undefined>): Promise<Booted> {
   // DDL. `backplane migrate` is a release step; a schema behind the code is refused instead.
   const runtime = await createRuntime(config, log, { role: "next", migrate: false, requireMigrated: true });
   // Under Next nothing in front adds the security headers, so the app sets them itself.
-  return { app: runtime.createApp({ serverSetsSecurityHeaders: false }), runtime };
+  return { app: runtime.createApp({ servedByListen: false }), runtime };
 }
 
 // One runtime (one pool) per process, reused by every invocation the instance serves. Kept on

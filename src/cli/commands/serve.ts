@@ -42,7 +42,7 @@ async function runServer(options: ServeOptions): Promise<void> {
     const stopper = await hook(runtime, options);
     if (stopper) stoppers.push(stopper);
   }
-  const app = runtime.createApp({ serverSetsSecurityHeaders: true });
+  const app = runtime.createApp({ servedByListen: true });
   const server = await listen(app, { port: config.PORT, host: config.HOST, headers: securityHeaderList }).catch(async (error: Error) => {
     await runtime.close();
     throw new Error(`cannot listen on ${config.HOST}:${config.PORT}: ${error.message}`);

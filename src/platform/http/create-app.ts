@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { registerAdmin } from "../admin/register-admin.ts";
@@ -31,11 +32,13 @@ export interface CreateAppOptions {
   /** Extra health checks beyond the database (e.g. Redis, the queue). */
   healthChecks?: Record<string, HealthCheck>;
   /**
-   * The Node server in front (`listen()` with `securityHeaderList`) adds the security headers
-   * itself, which is cheaper than a web Headers object per response; the app then skips them.
-   * Leave unset wherever the app is served some other way (tests, a Next.js route handler).
+   * Served by `listen()` (with `securityHeaderList`): its response class adds the security headers
+   * and the request id and writes the per-request log line, which is cheaper than a web Headers
+   * object per response and leaves the request context nothing to do after the handler (a GET
+   * stays synchronous). Leave unset wherever the app is served some other way (tests'
+   * `app.request()`, a Next.js route handler); set, such a server is refused.
    */
-  serverSetsSecurityHeaders?: boolean;
+  servedByListen?: boolean;
 }
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -44,10 +47,25 @@ const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * Builds the whole HTTP app without listening, so @hono/node-server, tests
  * (`app.request()`) and a Next.js route handler can all serve the same object.
  */
-export function createApp({ services, modules, healthChecks = {}, serverSetsSecurityHeaders = false }: CreateAppOptions): AppRouter {
+export function createApp({ services, modules, healthChecks = {}, servedByListen = false }: CreateAppOptions): AppRouter {
   const { config } = services;
+  const context = requestContext(services, {
+    secretPathPrefixes: modules.flatMap((module) => module.secretPathPrefixes ?? []),
+    servedByListen,
+  });
+  const { begin } = context;
   const app: AppRouter = new OpenAPIHono<AppEnv>({
-    router: new RememberingRouter(),
+    router: new RememberingRouter({
+      fusing: begin && {
+        leading: context.middleware,
+        into:
+          (next: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
+          (c, then) => {
+            begin(c);
+            return next(c, then);
+          },
+      },
+    }) as never,
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error, result.target);
       // Fields written with `text()` refuse NUL themselves; this catches the open ones
@@ -58,14 +76,8 @@ export function createApp({ services, modules, healthChecks = {}, serverSetsSecu
     },
   });
 
-  app.use(
-    "*",
-    requestContext(
-      services,
-      modules.flatMap((module) => module.secretPathPrefixes ?? []),
-    ),
-  );
-  if (!serverSetsSecurityHeaders) app.use("*", securityHeaders());
+  app.use("*", context.middleware);
+  if (!servedByListen) app.use("*", securityHeaders());
   if (config.CORS_ORIGINS.length > 0) {
     app.use("*", cors({ origin: config.CORS_ORIGINS, exposeHeaders: ["x-request-id", "RateLimit", "Retry-After"], maxAge: 600 }));
   }

@@ -1,11 +1,12 @@
 import { type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { responseRequestId } from "../http/response-request-id.ts";
+import { type ResponseRequest, responseRequest } from "../http/response-request-id.ts";
 
 type Header = readonly [string, string];
 
 /**
  * A Node response class that puts the server's headers (the security headers) and the request id
- * on every response inside `writeHead`, as one header list handed over with the app's own.
+ * on every response inside `writeHead`, as one header list handed over with the app's own, and
+ * then tells the request (its log line) the status.
  * Setting them with `setHeader` on each response cost 12 validated calls and a header map that
  * `writeHead` then walks again.
  *
@@ -17,7 +18,7 @@ export function responseWithHeaders(headers: readonly Header[]): typeof ServerRe
   const flat = headers.flat();
 
   return class ServerResponseWithHeaders<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
-    [responseRequestId]: string | undefined = undefined;
+    [responseRequest]: ResponseRequest | undefined = undefined;
     /** Something set a header on this response before writeHead. */
     #touched = false;
 
@@ -38,16 +39,23 @@ export function responseWithHeaders(headers: readonly Header[]): typeof ServerRe
     ): this {
       const message = typeof reason === "string" ? reason : undefined;
       const own = typeof reason === "string" ? given : (reason ?? given);
-      const requestId = this[responseRequestId];
+      const request = this[responseRequest];
+      const requestId = request?.id;
       if (!this.#touched && !Array.isArray(own) && !clashes(own, names)) {
         const list: OutgoingHttpHeader[] = flat.slice();
         if (requestId !== undefined) list.push("x-request-id", requestId);
         for (const name in own) list.push(name, own[name] as OutgoingHttpHeader);
-        return message === undefined ? super.writeHead(statusCode, list) : super.writeHead(statusCode, message, list);
+        if (message === undefined) super.writeHead(statusCode, list);
+        else super.writeHead(statusCode, message, list);
+      } else {
+        for (const [name, value] of headers) if (!this.hasHeader(name)) super.setHeader(name, value);
+        if (requestId !== undefined && !this.hasHeader("x-request-id")) super.setHeader("x-request-id", requestId);
+        if (message === undefined) super.writeHead(statusCode, own);
+        else super.writeHead(statusCode, message, own);
       }
-      for (const [name, value] of headers) if (!this.hasHeader(name)) super.setHeader(name, value);
-      if (requestId !== undefined && !this.hasHeader("x-request-id")) super.setHeader("x-request-id", requestId);
-      return message === undefined ? super.writeHead(statusCode, own) : super.writeHead(statusCode, message, own);
+      // After the head went out (a second writeHead throws above and says nothing).
+      request?.headWritten(statusCode);
+      return this;
     }
   } as typeof ServerResponse;
 }
