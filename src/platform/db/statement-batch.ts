@@ -7,6 +7,11 @@ import { answersTimesAsText, textTimeTypes } from "./text-times.ts";
 export interface Statement {
   text: string;
   params?: readonly unknown[];
+  /**
+   * The statement answers no rows (the tenant settings): in a batch it is written without
+   * Describe, so PostgreSQL sends no row description for the driver to parse.
+   */
+  noRows?: boolean;
 }
 
 /** The wire calls a batch makes; pg's Connection has these (see pg/lib/connection.js). */
@@ -56,7 +61,7 @@ class StatementBatch extends pg.Query {
   prepare(connection: Wire): void {
     this.wire = connection;
     for (const name of this.#closing) connection.close({ type: "S", name });
-    for (const { text, values, name = "" } of this.#statements) {
+    for (const { text, values, name = "", noRows } of this.#statements) {
       if (name === "" || connection.parsedStatements[name] !== text) {
         // A name this connection may or may not hold (an earlier batch failed before its Parse
         // was answered): Close first, which is no error for a statement that does not exist.
@@ -68,7 +73,7 @@ class StatementBatch extends pg.Query {
         }
       }
       connection.bind({ portal: "", statement: name, values });
-      connection.describe({ type: "P", name: "" });
+      if (!noRows) connection.describe({ type: "P", name: "" });
       connection.execute({ portal: "", rows: 0 });
     }
     connection.sync();
@@ -79,6 +84,7 @@ interface PreparedStatement {
   text: string;
   values: unknown[];
   name?: string | undefined;
+  noRows?: boolean | undefined;
 }
 
 /**
@@ -90,8 +96,9 @@ export function runStatementBatch(client: pg.PoolClient, statements: readonly St
   if (statements.length === 0) return Promise.resolve([]);
   let prepared: PreparedStatement[];
   try {
-    prepared = statements.map(({ text, params = [] }) => ({
+    prepared = statements.map(({ text, params = [], noRows }) => ({
       text,
+      noRows,
       values: params.map((value) => pgUtils.prepareValue(value)),
       name: prepare ? statementName(text) : undefined,
     }));

@@ -27,15 +27,21 @@ export function keepLoginRole<D extends Database>(db: D): D {
   return db;
 }
 
-/** `SELECT set_config($1, $2, true), …` for `count` settings: one marked (prepared) text per count. */
+/**
+ * The settings as one statement that answers no rows: `num_nulls` of the `set_config` calls (all
+ * evaluated: a function's arguments always are, and volatile ones are never folded away) is never
+ * negative. One marked (prepared) text per count. No row and, in a batch, no Describe: nothing
+ * echoed back for the driver to parse (it answered the four values as columns).
+ */
 const settingsStatements = new Map<number, string>();
 function settingsStatement(settings: [name: string, value: string][]): Statement {
   let text = settingsStatements.get(settings.length);
   if (!text) {
-    text = prepared(`SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`);
+    const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ");
+    text = prepared(`SELECT WHERE num_nulls(${calls}) < 0`);
     settingsStatements.set(settings.length, text);
   }
-  return { text, params: settings.flat() };
+  return { text, params: settings.flat(), noRows: true };
 }
 
 /**
