@@ -79,22 +79,51 @@ describe.runIf(dbKind === "postgres")("prepared statements (real PostgreSQL)", (
     const rows = prepared(`SELECT n, current_setting('app.probe') AS probe FROM generate_series(1, $1::int) AS n /* ${tag} */`);
     const pages: unknown[][][] = [];
     // Prepared on the first run, reused on the next: several rows, none, one.
-    for (const [probe, count] of [["a", 2], ["b", 2], ["c", 0], ["d", 1]] as const) {
-      pages.push(await db.batch([{ ...settings, params: [probe] }, { text: rows, params: [count] }]));
+    for (const [probe, count] of [
+      ["a", 2],
+      ["b", 2],
+      ["c", 0],
+      ["d", 1],
+    ] as const) {
+      pages.push(
+        await db.batch([
+          { ...settings, params: [probe] },
+          { text: rows, params: [count] },
+        ]),
+      );
     }
     expect(pages).toEqual([
-      [[], [{ n: 1, probe: "a" }, { n: 2, probe: "a" }]],
-      [[], [{ n: 1, probe: "b" }, { n: 2, probe: "b" }]],
+      [
+        [],
+        [
+          { n: 1, probe: "a" },
+          { n: 2, probe: "a" },
+        ],
+      ],
+      [
+        [],
+        [
+          { n: 1, probe: "b" },
+          { n: 2, probe: "b" },
+        ],
+      ],
       [[], []],
       [[], [{ n: 1, probe: "d" }]],
     ]);
     // Prepared statements of different columns in one batch keep their own.
     const other = prepared(`SELECT $1::text AS word /* ${tag} */`);
-    expect(await db.batch([{ text: other, params: ["x"] }, { text: rows, params: [1] }, { text: other, params: ["y"] }])).toEqual([
-      [{ word: "x" }],
-      [{ n: 1, probe: "" }],
-      [{ word: "y" }],
-    ]);
-    expect(await db.batch([{ text: rows, params: [1] }, { text: other, params: ["z"] }])).toEqual([[{ n: 1, probe: "" }], [{ word: "z" }]]);
+    expect(
+      await db.batch([
+        { text: other, params: ["x"] },
+        { text: rows, params: [1] },
+        { text: other, params: ["y"] },
+      ]),
+    ).toEqual([[{ word: "x" }], [{ n: 1, probe: "" }], [{ word: "y" }]]);
+    expect(
+      await db.batch([
+        { text: rows, params: [1] },
+        { text: other, params: ["z"] },
+      ]),
+    ).toEqual([[{ n: 1, probe: "" }], [{ word: "z" }]]);
   });
 });
