@@ -1,4 +1,5 @@
 import type { Sql } from "../../../platform/db/database.ts";
+import { prepared } from "../../../platform/db/statement-names.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 import type { JobQueue } from "../../../platform/module.ts";
 import { ANALYSIS_DEBOUNCE_SECONDS } from "../analysis/settings.ts";
@@ -25,6 +26,15 @@ function checkTimes(events: readonly TelemetryEvent[], now: Date): Date[] {
   return times;
 }
 
+// The batch's statements, prepared (statement-names.ts): fixed texts run for every batch.
+const lockSql = prepared("SELECT pg_advisory_xact_lock(hashtext('insights.telemetry'), hashtext($1))");
+const settingsSql = prepared("SELECT telemetry_enabled, retention_days FROM insights.privacy_settings WHERE user_id = $1");
+const insertSql = prepared(`INSERT INTO insights.telemetry_events (user_id, id, type, app, occurred_at, properties)
+     SELECT $1, id, type, app, occurred_at, properties::jsonb
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS e(id, type, app, occurred_at, properties)
+     ON CONFLICT (user_id, id) DO NOTHING
+     RETURNING 1`);
+
 /**
  * Stores a batch for `userId` in the caller's (user-context) transaction and, when anything new
  * was stored, enqueues insights.ingest-telemetry in the same transaction, debounced per user:
@@ -43,11 +53,8 @@ export async function recordTelemetry(
 ): Promise<TelemetryResult> {
   const { userId, events } = input;
   const times = checkTimes(events, input.now);
-  await tx.query("SELECT pg_advisory_xact_lock(hashtext('insights.telemetry'), hashtext($1))", [userId]);
-  const [settings] = await tx.query<{ telemetry_enabled: boolean; retention_days: number }>(
-    "SELECT telemetry_enabled, retention_days FROM insights.privacy_settings WHERE user_id = $1",
-    [userId],
-  );
+  await tx.query(lockSql, [userId]);
+  const [settings] = await tx.query<{ telemetry_enabled: boolean; retention_days: number }>(settingsSql, [userId]);
   if (settings && !settings.telemetry_enabled) return { accepted: 0, duplicates: 0, dropped: events.length, telemetryEnabled: false };
   // Events already past the user's retention would be deleted by the next cleanup (and analysed
   // meanwhile): they are not stored at all, and counted as dropped.
@@ -59,21 +66,14 @@ export async function recordTelemetry(
   const dropped = events.length - kept.length;
   if (kept.length === 0) return { accepted: 0, duplicates: 0, dropped, telemetryEnabled: true };
 
-  const stored = await tx.query(
-    `INSERT INTO insights.telemetry_events (user_id, id, type, app, occurred_at, properties)
-     SELECT $1, id, type, app, occurred_at, properties::jsonb
-     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS e(id, type, app, occurred_at, properties)
-     ON CONFLICT (user_id, id) DO NOTHING
-     RETURNING 1`,
-    [
-      userId,
-      kept.map(({ event }) => event.id),
-      kept.map(({ event }) => event.type),
-      kept.map(({ event }) => event.app ?? null),
-      kept.map(({ at }) => at.toISOString()),
-      kept.map(({ event }) => (event.properties === undefined ? null : JSON.stringify(event.properties))),
-    ],
-  );
+  const stored = await tx.query(insertSql, [
+    userId,
+    kept.map(({ event }) => event.id),
+    kept.map(({ event }) => event.type),
+    kept.map(({ event }) => event.app ?? null),
+    kept.map(({ at }) => at.toISOString()),
+    kept.map(({ event }) => (event.properties === undefined ? null : JSON.stringify(event.properties))),
+  ]);
   if (stored.length > 0) {
     await jobs.enqueueDebounced(ingestTelemetryJob, { userId }, { tx, key: userId, seconds: ANALYSIS_DEBOUNCE_SECONDS });
   }

@@ -1,4 +1,5 @@
 import type { Sql } from "../../../platform/db/database.ts";
+import { prepared } from "../../../platform/db/statement-names.ts";
 import type { PullResult, SyncMigration } from "./schemas.ts";
 import { type SyncColumn, type SyncTableName, syncTableNames, syncTables } from "./sync-tables.ts";
 
@@ -13,18 +14,19 @@ function wireExpression(column: SyncColumn): string {
 /**
  * One query per table, the records built by PostgreSQL as JSON (one parse in Node, however many
  * rows). $1 user, $2 changed after, $3 created after, $4 the pull's lastPulledAt: a row the
- * puller's own push created comes as `updated`, since that device has it already.
+ * puller's own push created comes as `updated`, since that device has it already. Prepared, as the
+ * pull's other statements (statement-names.ts): fixed texts, run on every pull.
  */
 const tableSql = Object.fromEntries(
   syncTableNames.map((name) => {
     const fields = syncTables[name].columns.map((column) => `'${column.name}', ${wireExpression(column)}`).join(", ");
     return [
       name,
-      `SELECT coalesce(json_agg(rec) FILTER (WHERE is_created), '[]'::json) AS created,
+      prepared(`SELECT coalesce(json_agg(rec) FILTER (WHERE is_created), '[]'::json) AS created,
               coalesce(json_agg(rec) FILTER (WHERE NOT is_created), '[]'::json) AS updated
        FROM (SELECT json_build_object('id', id, ${fields}) AS rec,
                     (server_created_at > $3 AND ($4::bigint IS NULL OR push_last_pulled_at IS DISTINCT FROM $4::bigint)) AS is_created
-             FROM training.${name} WHERE user_id = $1 AND server_changed_at > $2) AS changed`,
+             FROM training.${name} WHERE user_id = $1 AND server_changed_at > $2) AS changed`),
     ];
   }),
 ) as Record<SyncTableName, string>;
@@ -32,10 +34,13 @@ const tableSql = Object.fromEntries(
 // Locks the user's clock row for the rest of the transaction: writes of this user wait, and
 // writes already holding it have committed by the time this returns. Advances it to now, so
 // every later write is stamped after the returned timestamp.
-const advanceClockSql = `
+const advanceClockSql = prepared(`
 INSERT INTO training.sync_clocks AS c (user_id, last_ms) VALUES ($1, training.clock_ms())
 ON CONFLICT (user_id) DO UPDATE SET last_ms = greatest(c.last_ms, EXCLUDED.last_ms)
-RETURNING last_ms`;
+RETURNING last_ms`);
+
+const tombstonesSql = prepared(`SELECT table_name, json_agg(record_id) AS ids FROM training.sync_tombstones
+       WHERE user_id = $1 AND server_changed_at > $2 AND table_name = ANY($3::text[]) GROUP BY table_name`);
 
 export interface PullInput {
   userId: string;
@@ -85,11 +90,7 @@ export async function pullChanges(tx: Sql, input: PullInput): Promise<PullResult
   }
   const deletionTables = syncTableNames.filter((name) => plans[name].withDeletions);
   if (since !== null && deletionTables.length > 0) {
-    const tombstones = await tx.query<{ table_name: SyncTableName; ids: string[] }>(
-      `SELECT table_name, json_agg(record_id) AS ids FROM training.sync_tombstones
-       WHERE user_id = $1 AND server_changed_at > $2 AND table_name = ANY($3::text[]) GROUP BY table_name`,
-      [input.userId, since, deletionTables],
-    );
+    const tombstones = await tx.query<{ table_name: SyncTableName; ids: string[] }>(tombstonesSql, [input.userId, since, deletionTables]);
     for (const { table_name, ids } of tombstones) changes[table_name].deleted = ids;
   }
   return replacement ? { changes, timestamp, experimentalStrategy: "replacement" } : { changes, timestamp };

@@ -1,4 +1,5 @@
 import type { Sql } from "../../../platform/db/database.ts";
+import { prepared } from "../../../platform/db/statement-names.ts";
 import { AppError } from "../../../platform/http/errors.ts";
 
 interface RunRow {
@@ -55,24 +56,26 @@ function toRunInfo(run: RunRow, steps: StepRunRow[]) {
   };
 }
 
+// Prepared (statement-names.ts): fixed texts with only equality filters, so a generic plan serves
+// every value. listRuns' page query is not: its optional `seq < $3` is an index condition only
+// in a plan made for the value.
+const stepsSql = prepared(`SELECT run_id, step_index, name, type, status, attempts, output, error, started_at, finished_at
+         FROM workflows.step_runs WHERE org_id = $1 AND run_id = ANY($2) ORDER BY run_id, step_index`);
+const runSql = prepared(`SELECT ${runColumns} FROM workflows.runs WHERE org_id = $1 AND id = $2`);
+const workflowExistsSql = prepared("SELECT 1 FROM workflows.workflows WHERE org_id = $1 AND id = $2");
+
 const stepsOf = (tx: Sql, orgId: string, runIds: string[]) =>
-  runIds.length === 0
-    ? Promise.resolve([])
-    : tx.query<StepRunRow>(
-        `SELECT run_id, step_index, name, type, status, attempts, output, error, started_at, finished_at
-         FROM workflows.step_runs WHERE org_id = $1 AND run_id = ANY($2) ORDER BY run_id, step_index`,
-        [orgId, runIds],
-      );
+  runIds.length === 0 ? Promise.resolve([]) : tx.query<StepRunRow>(stepsSql, [orgId, runIds]);
 
 export async function getRun(tx: Sql, orgId: string, id: string) {
-  const [run] = await tx.query<RunRow>(`SELECT ${runColumns} FROM workflows.runs WHERE org_id = $1 AND id = $2`, [orgId, id]);
+  const [run] = await tx.query<RunRow>(runSql, [orgId, id]);
   if (!run) throw new AppError("not_found", `No run ${id}`);
   return toRunInfo(run, await stepsOf(tx, orgId, [id]));
 }
 
 /** A workflow's runs, newest first, paged on `seq`. */
 export async function listRuns(tx: Sql, orgId: string, workflowId: string, page: { limit: number; afterSeq?: string }) {
-  const [workflow] = await tx.query("SELECT 1 FROM workflows.workflows WHERE org_id = $1 AND id = $2", [orgId, workflowId]);
+  const [workflow] = await tx.query(workflowExistsSql, [orgId, workflowId]);
   if (!workflow) throw new AppError("not_found", `No workflow ${workflowId}`);
   const rows = await tx.query<RunRow>(
     `SELECT ${runColumns} FROM workflows.runs WHERE org_id = $1 AND workflow_id = $2 AND ($3::bigint IS NULL OR seq < $3)
