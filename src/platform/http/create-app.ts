@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { registerAdmin } from "../admin/register-admin.ts";
@@ -41,6 +41,12 @@ export interface CreateAppOptions {
   servedByListen?: boolean;
 }
 
+/** What a handler that returned nothing leaves: the response set on the context, or Hono's own error. */
+function answered(c: Context<AppEnv>): Response {
+  if (c.finalized) return c.res;
+  throw new Error("Context is not finalized. Did you forget to return a Response object or `await next()`?");
+}
+
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
@@ -62,7 +68,10 @@ export function createApp({ services, modules, healthChecks = {}, servedByListen
           (next: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
           (c, then) => {
             begin(c);
-            return next(c, then);
+            // Hono runs a lone handler that answers nothing as "not found" (a 405 here): answered as
+            // its chain would (a 500, the fault logged), as under app.request() or with CORS on.
+            const answer = next(c, then);
+            return answer instanceof Promise ? answer.then((res) => res ?? answered(c)) : (answer ?? answered(c));
           },
       },
     }) as never,
