@@ -54,7 +54,7 @@ describe.runIf(dbKind === "postgres")("serve as a process: replay and cron tick 
     const body = (await replay.json()) as { replayed: number; jobs: { jobId: string }[] };
     expect(replay.status, JSON.stringify(body)).toBe(200);
     expect(body.replayed).toBe(1);
-    const rows = await t.services.db.query("SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2", [JOBS_QUEUE, body.jobs[0].jobId]);
+    const rows = await t.services.db.query("SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2", [JOBS_QUEUE, body.jobs[0]?.jobId]);
     expect(rows).toHaveLength(1);
 
     // A second replay on the same process reuses the started pg-boss.
