@@ -48,8 +48,8 @@ export function createBoss({ config, db, log, role, backoff }: OpenBossOptions):
     // default 60 s a lost job would wait a minute before anyone noticed.
     monitorIntervalSeconds: config.JOBS_SUPERVISE_SECONDS,
     cronMonitorIntervalSeconds: config.JOBS_CRON_CHECK_SECONDS,
-    // The send-it queue forwards due cron ticks; poll it at the queue's own pace.
-    cronWorkerIntervalSeconds: Math.max(1, Math.round(config.JOBS_POLL_INTERVAL_SECONDS)),
+    // The send-it queue forwards due cron ticks; poll it at the queue's own pace, within pg-boss's 1–45 s.
+    cronWorkerIntervalSeconds: Math.min(45, Math.max(1, Math.round(config.JOBS_POLL_INTERVAL_SECONDS))),
     persistWarnings: false,
   });
   if (backoff) {
