@@ -67,7 +67,8 @@ export const boot: Scenario = {
       figure(metric, values, { ...floor(name, values, floorValues), ...(target ? { target } : {}) }),
       figure(`${metric}, above the floor`, above(values, floorValues)),
     ];
-    const hasCpu = cpu(postgres).length === postgres.length && cpu(postgresFloor).length === postgresFloor.length;
+    // Per-round pairs: every boot of all four subjects needs its CPU reading, or the pairs would shift.
+    const hasCpu = [postgres, postgresFloor, embedded, embeddedFloor].every((boots) => cpu(boots).length === boots.length);
     return [
       // Issue #14's targets, absolute as set; the floors beside them.
       ...withFloor("real PostgreSQL", POSTGRES_FLOOR, wall(postgres), wall(postgresFloor), {
