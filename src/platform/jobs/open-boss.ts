@@ -39,7 +39,9 @@ export function createBoss({ config, db, log, role, backoff }: OpenBossOptions):
     ...connection,
     schema: QUEUE_SCHEMA,
     backend: db.kind === "pglite" ? "pglite" : "postgres",
-    migrate: role === "installer",
+    // A worker migrates too: that is what runs pg-boss's deferred index builds (its `bam` table,
+    // queued by an upgrade) in the background. The installer stops at once and would never get to them.
+    migrate: role !== "producer",
     supervise: worker,
     schedule: worker,
     useListenNotify: worker,
