@@ -16,12 +16,15 @@ afterAll(() => t.close());
 const DAY = 86_400_000;
 const get = (user: SignedInUser, path: string) => t.call("GET", path, { headers: user.headers });
 
+/** 00:00 UTC today: days and cutoffs are anchored to it, so no assertion depends on the time of day the test runs. */
+const todayUtc = () => Math.floor(Date.now() / DAY) * DAY;
+
 /**
- * A working day starting `daysAgo` days before now (so its age does not depend on the time of day
- * the test runs): Slack, Linear and GitHub, then after a five-hour pause slow Figma edits. 10 events.
+ * A working day `daysAgo` UTC days back, from 02:00 UTC: Slack, Linear and GitHub, then after a
+ * five-hour pause slow Figma edits (to 07:14 UTC, the same UTC day). 10 events.
  */
 function workday(daysAgo: number): EventInput[] {
-  const start = Date.now() - daysAgo * DAY;
+  const start = todayUtc() - daysAgo * DAY + 2 * 3_600_000;
   const at = (minutes: number) => new Date(start + minutes * 60_000);
   return [
     { type: "message.read", app: "slack", occurredAt: at(0) },
@@ -112,9 +115,13 @@ describe("retention reaches what the analyses derived from the events", () => {
     }
     await t.call("PUT", "/api/privacy/settings", { headers: user.headers, body: { retentionDays: 7 } });
     const otherBefore = (await get(other, "/api/insights?limit=100")).body.data;
-    // Two and a half days on, the 7-day user's two oldest days (5 and 6 days back) are past retention;
-    // nothing of the default (90 days) user is.
-    const later = new Date(Date.now() + 2.5 * DAY);
+    // Noon UTC two days on, the 7-day user's cutoff is noon UTC 5 days back: the two oldest working
+    // days (5 and 6 days back, 02:00–07:14) are past retention, the rest is not; nothing of the
+    // default (90 days) user is. Day 5's daily aggregates stay until that whole day is past (a
+    // day's row goes with its last hour), so its sequence still counts: 5 occurrences on 5 days.
+    // Anchored to the UTC day: with "now + 2.5 days" the cutoff fell on day 5 or day 4 depending on
+    // the time of day, and the sequence insight came and went with it (failed after 12:00 UTC).
+    const later = new Date(todayUtc() + 2.5 * DAY);
     const counts = await runCleanup(t, "insights.telemetry-retention", later);
     expect(counts.events).toBe(20);
     t.setNow(later);
