@@ -6,12 +6,8 @@ import { fastJobsEnv } from "./support/fast-env.ts";
 import testModule from "./support/jobs-test-module.ts";
 import { waitFor } from "./support/wait-for.ts";
 
-/**
- * A pg-boss upgrade can queue index builds in its `bam` table to run after the schema migration,
- * in the background. Someone has to run them: the worker, since `serve` no longer starts pg-boss
- * and the installer stops as soon as the schema is current.
- */
-describe("pg-boss's deferred index builds", () => {
+/** What a worker does as it starts. */
+describe("a starting worker", () => {
   let t: TestApp | null = null;
   let worker: RunningWorker | null = null;
   afterEach(async () => {
@@ -21,7 +17,19 @@ describe("pg-boss's deferred index builds", () => {
     t = null;
   });
 
-  it("a starting worker runs a pending build", async () => {
+  /** JOBS_POLL_INTERVAL_SECONDS accepts up to 60 s (pg-boss's cron poll stops at 45): a worker must start at every value it accepts. */
+  it("starts at the longest poll interval the config accepts (JOBS_POLL_INTERVAL_SECONDS=60)", async () => {
+    t = await createTestApp({ env: { ...fastJobsEnv, JOBS_POLL_INTERVAL_SECONDS: "60" }, modules: [testModule] });
+    worker = await startWorker(t.services, [testModule]);
+    expect(worker).toBeTruthy();
+  });
+
+  /**
+   * A pg-boss upgrade can queue index builds in its `bam` table to run after the schema migration,
+   * in the background. Someone has to run them: the worker, since `serve` no longer starts pg-boss
+   * and the installer stops as soon as the schema is current.
+   */
+  it("runs pg-boss's pending deferred index build", async () => {
     t = await createTestApp({ env: fastJobsEnv, modules: [testModule] });
     const db = t.services.db;
     await db.query(
