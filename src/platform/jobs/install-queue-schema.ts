@@ -2,7 +2,8 @@ import { parseConfig } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import { createLogger } from "../observability/logger.ts";
-import { isQueueInstallCurrent, readQueueInstall } from "./queue-install.ts";
+import { createActiveJobsIndex } from "./active-jobs-index.ts";
+import { isBossInstallCurrent, readQueueInstall, tablesWithoutActiveJobsIndex } from "./queue-install.ts";
 import { DEAD_LETTER_QUEUE, JOBS_QUEUE } from "./queues.ts";
 
 /**
@@ -11,9 +12,23 @@ import { DEAD_LETTER_QUEUE, JOBS_QUEUE } from "./queues.ts";
  * pg-boss versions its own schema and serializes concurrent installs with an advisory lock.
  * When the schema is already at this pg-boss's version and both queues exist (every boot but the
  * first after an install or upgrade) pg-boss is not even loaded: one statement, no ~9.
+ * Then the queues' job tables get Backplane's index of active jobs where they lack it.
  */
 export async function installQueueSchema(db: Database): Promise<AppliedMigration[]> {
-  if (isQueueInstallCurrent(await readQueueInstall(db))) return [];
+  let install = await readQueueInstall(db);
+  const applied: AppliedMigration[] = [];
+  if (!isBossInstallCurrent(install)) {
+    applied.push(...(await installBoss(db)));
+    install = await readQueueInstall(db);
+  }
+  for (const table of tablesWithoutActiveJobsIndex(install)) {
+    const created = await createActiveJobsIndex(db, table);
+    if (created) applied.push(created);
+  }
+  return applied;
+}
+
+async function installBoss(db: Database): Promise<AppliedMigration[]> {
   const { createBoss } = await import("./open-boss.ts");
   // Installing needs no settings from the environment; the queues' tunables are synced at start.
   const config = parseConfig({});
