@@ -83,6 +83,32 @@ describe("migrations", () => {
     expect(() => load()).toThrow(/NNNN_lowercase_words\.sql/);
   });
 
+  // Every boot runs this; with nothing to apply it must not queue behind another instance's migration.
+  it.runIf(dbKind === "postgres")("with nothing pending, does not wait for the migration lock; with something pending, does", async () => {
+    write("alpha", "0001_create.sql", "CREATE TABLE alpha_items (id int PRIMARY KEY);");
+    await applyMigrations(database.db, load());
+    const other = openPostgres({ url: database.url as string, poolMax: 1 });
+    const within = <T>(promise: Promise<T>, ms: number) =>
+      Promise.race([promise, new Promise<"still waiting">((resolve) => setTimeout(() => resolve("still waiting"), ms))]);
+    try {
+      let pending: Promise<unknown> = Promise.resolve();
+      await other.withSession(async (session) => {
+        await session.query("SELECT pg_advisory_lock($1)", [0x6270_6d69]);
+        try {
+          expect(await within(applyMigrations(database.db, load()), 5_000)).toEqual([]);
+          write("alpha", "0002_add_column.sql", "ALTER TABLE alpha_items ADD COLUMN label text;");
+          pending = applyMigrations(database.db, load());
+          expect(await within(pending, 500)).toBe("still waiting");
+        } finally {
+          await session.query("SELECT pg_advisory_unlock($1)", [0x6270_6d69]);
+        }
+      });
+      expect(await pending).toEqual([{ module: "alpha", version: 2, name: "0002_add_column.sql" }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("the shipped migrations are all applied in the test template", async () => {
     const rows = await database.db.query<{ count: number }>("SELECT count(*)::int AS count FROM backplane.migrations");
     expect(rows[0]?.count).toBe(migrationsFor(availableModules).length);

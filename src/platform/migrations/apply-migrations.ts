@@ -36,8 +36,12 @@ interface AppliedRow {
  * Applies pending migrations in order, each in its own transaction, under a
  * session advisory lock so instances starting together apply each one exactly once.
  * Refuses to run when an applied migration's file has changed.
+ * When every one is applied already (every boot but the first after an upgrade) that is one
+ * SELECT: no lock, no DDL, no session of its own.
  */
 export async function applyMigrations(db: Database, migrations: MigrationFile[]): Promise<AppliedMigration[]> {
+  const applied = await readApplied(db);
+  if (applied && pendingAfterChecks(applied, migrations).length === 0) return [];
   return db.withSession(async (session) => {
     await session.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     try {
@@ -49,10 +53,20 @@ export async function applyMigrations(db: Database, migrations: MigrationFile[])
   });
 }
 
-async function applyPending(session: Sql, migrations: MigrationFile[]): Promise<AppliedMigration[]> {
-  const rows = await session.query<AppliedRow>("SELECT module, version, name, checksum FROM backplane.migrations");
-  const applied = new Map(rows.map((row) => [`${row.module}/${row.version}`, row]));
+/** The applied migrations by `module/version`; null when there is no migrations table yet. */
+async function readApplied(db: Sql): Promise<Map<string, AppliedRow> | null> {
+  try {
+    const rows = await db.query<AppliedRow>("SELECT module, version, name, checksum FROM backplane.migrations");
+    return new Map(rows.map((row) => [`${row.module}/${row.version}`, row]));
+  } catch (error) {
+    // 42P01 (no such table) or 3F000 (no such schema): a new database.
+    if (["42P01", "3F000"].includes((error as { code?: string }).code ?? "")) return null;
+    throw error;
+  }
+}
 
+/** The migrations not applied yet; throws when an applied one's file has changed. */
+function pendingAfterChecks(applied: Map<string, AppliedRow>, migrations: MigrationFile[]): MigrationFile[] {
   for (const migration of migrations) {
     const row = applied.get(`${migration.module}/${migration.version}`);
     if (row && row.checksum !== migration.checksum) {
@@ -61,10 +75,14 @@ async function applyPending(session: Sql, migrations: MigrationFile[]): Promise<
       );
     }
   }
+  return migrations.filter((migration) => !applied.has(`${migration.module}/${migration.version}`));
+}
 
+async function applyPending(session: Sql, migrations: MigrationFile[]): Promise<AppliedMigration[]> {
+  // Read again under the lock: another instance may have applied some meanwhile.
+  const applied = (await readApplied(session)) ?? new Map<string, AppliedRow>();
   const done: AppliedMigration[] = [];
-  for (const migration of migrations) {
-    if (applied.has(`${migration.module}/${migration.version}`)) continue;
+  for (const migration of pendingAfterChecks(applied, migrations)) {
     try {
       await session.exec("BEGIN");
       await session.exec(migration.sql);
