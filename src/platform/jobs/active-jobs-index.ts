@@ -19,21 +19,36 @@ export const activeJobsIndexName = (table: string): string => `${table}_bp_activ
  * find it built, and an interrupted build leaves nothing behind. The price is that enqueues wait
  * for the build, once, on the upgrade that adds it (0.3 s at 1,000,000 rows). An invalid index of
  * that name (a manual CONCURRENTLY build that failed) is replaced.
+ *
+ * The build waits for transactions that wrote to the table to end, and every enqueue queues
+ * behind a waiting build; so it waits at most BUILD_LOCK_TIMEOUT, and when that runs out it is
+ * left for the next migrate (or boot) to try again: the index saves work, nothing depends on it.
  */
 export async function createActiveJobsIndex(db: Database, table: string): Promise<AppliedMigration | null> {
   const index = activeJobsIndexName(table);
-  return db.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`backplane:${QUEUE_SCHEMA}.${index}`]);
-    const [existing] = await tx.query<{ valid: boolean }>(
-      "SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass(format('%I.%I', $1::text, $2::text))",
-      [QUEUE_SCHEMA, index],
-    );
-    if (existing?.valid) return null;
-    if (existing) await tx.exec(`DROP INDEX ${quoted(QUEUE_SCHEMA)}.${quoted(index)}`);
-    await tx.exec(`CREATE INDEX ${quoted(index)} ON ${quoted(QUEUE_SCHEMA)}.${quoted(table)} (name) WHERE state = 'active'`);
-    return { module: "jobs", version: 0, name: `index ${index}` };
-  });
+  return db
+    .transaction(async (tx) => {
+      // Read committed whatever the database's default: the check below must see what the
+      // advisory lock's previous holder committed, not a snapshot taken before the lock was granted.
+      await tx.exec(`SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '${BUILD_LOCK_TIMEOUT}'`);
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`backplane:${QUEUE_SCHEMA}.${index}`]);
+      const [existing] = await tx.query<{ valid: boolean }>(
+        "SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass(format('%I.%I', $1::text, $2::text))",
+        [QUEUE_SCHEMA, index],
+      );
+      if (existing?.valid) return null;
+      if (existing) await tx.exec(`DROP INDEX ${quoted(QUEUE_SCHEMA)}.${quoted(index)}`);
+      await tx.exec(`CREATE INDEX ${quoted(index)} ON ${quoted(QUEUE_SCHEMA)}.${quoted(table)} (name) WHERE state = 'active'`);
+      return { module: "jobs", version: 0, name: `index ${index}` } satisfies AppliedMigration;
+    })
+    .catch((error: unknown) => {
+      // 55P03 lock_not_available: the table's writers outlasted BUILD_LOCK_TIMEOUT.
+      if ((error as { code?: string }).code === "55P03") return null;
+      throw error;
+    });
 }
+
+const BUILD_LOCK_TIMEOUT = "1s";
 
 // Table names come from pg-boss's queue table; quoted all the same.
 const quoted = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;

@@ -26,7 +26,8 @@ const installState = `
 SELECT v.version::int AS version, q.name, q.table_name AS "table", q.notify,
   COALESCE((
     SELECT i.indisvalid FROM pg_index i
-    WHERE i.indexrelid = to_regclass(format('%I.%I', '${QUEUE_SCHEMA}', q.table_name || $2::text))
+    WHERE q.table_name IS NOT NULL -- no queue: format() refuses a NULL identifier
+      AND i.indexrelid = to_regclass(format('%I.%I', '${QUEUE_SCHEMA}', q.table_name || $2::text))
   ), false) AS "activeJobsIndex"
 FROM ${QUEUE_SCHEMA}.version v
 LEFT JOIN ${QUEUE_SCHEMA}.queue q ON q.name = ANY($1::text[])`;

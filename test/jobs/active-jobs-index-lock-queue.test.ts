@@ -15,7 +15,7 @@ const insertJob = `INSERT INTO ${QUEUE_SCHEMA}.job_common (name, data) VALUES ($
  * and every later INSERT/UPDATE on job_common (enqueues, pg-boss's fetch and complete) queues behind
  * it for as long as that transaction lasts, not the "0.3 s, once" the comment prices in.
  */
-describe.runIf(dbKind === "postgres")("review: building the index of active jobs behind an open writer", () => {
+describe.runIf(dbKind === "postgres")("building the index of active jobs behind an open writer", () => {
   let t: TestDatabase;
   beforeEach(async () => {
     t = await createTestDatabase();

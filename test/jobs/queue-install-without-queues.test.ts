@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
  * format('%I.%I', …, NULL || '_bp_active') raises 22004 "null values cannot be formatted as an SQL
  * identifier" instead of reporting "no queues": migrate can never create the queues again.
  */
-describe("review: pg-boss installed without Backplane's queues", () => {
+describe("pg-boss installed without Backplane's queues", () => {
   let t: TestDatabase;
   beforeEach(async () => {
     t = await createTestDatabase();

@@ -14,7 +14,7 @@ const INDEX = activeJobsIndexName("job_common");
  * does not see the index the lock holder committed: it runs CREATE INDEX again and fails with 42P07
  * "relation already exists". Instances booting together (serve/worker migrate on boot) then crash.
  */
-describe.runIf(dbKind === "postgres")("review: the index of active jobs under REPEATABLE READ by default", () => {
+describe.runIf(dbKind === "postgres")("the index of active jobs under REPEATABLE READ by default", () => {
   let t: TestDatabase;
   beforeEach(async () => {
     t = await createTestDatabase();
