@@ -1,3 +1,4 @@
+import pg from "pg";
 import type { Database } from "../db/database.ts";
 import type { AppliedMigration } from "../migrations/apply-migrations.ts";
 import { QUEUE_SCHEMA } from "./queues.ts";
@@ -51,4 +52,4 @@ export async function createActiveJobsIndex(db: Database, table: string): Promis
 const BUILD_LOCK_TIMEOUT = "1s";
 
 // Table names come from pg-boss's queue table; quoted all the same.
-const quoted = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`;
+const quoted = pg.escapeIdentifier;
